@@ -1,0 +1,1 @@
+"""The `recipes` command line."""

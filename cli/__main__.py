@@ -1,0 +1,3 @@
+from keras_recipes.cli.main import main
+
+main()

@@ -1,0 +1,39 @@
+"""The light commands: list and show (no TensorFlow import)."""
+
+from __future__ import annotations
+
+import click
+
+from keras_recipes import config as config_lib
+from keras_recipes.cli.main import cli, user_errors
+from keras_recipes.cli.options import config_option, resolve_config, set_option
+from keras_recipes.registry import list_recipes
+
+
+def format_table(headers, rows) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@cli.command("list")
+@user_errors
+def list_command():
+    """List the recipes with the published result each one targets."""
+    rows = [(r.name, r.task, r.dataset, r.model, r.params, r.reference) for r in list_recipes()]
+    click.echo(format_table(("name", "task", "dataset", "model", "params", "reference result"), rows))
+
+
+@cli.command("show")
+@click.argument("name", required=False)
+@config_option
+@set_option
+@user_errors
+def show_command(name, config_file, overrides):
+    """Print a recipe's resolved config as YAML."""
+    click.echo(config_lib.to_yaml(resolve_config(name, config_file, overrides)), nl=False)
+
+
+from keras_recipes.cli import train_commands  # noqa: E402,F401

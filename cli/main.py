@@ -1,0 +1,82 @@
+"""`recipes`: the command line.
+
+Commands are thin: parse, resolve the config, call the library, print.
+TensorFlow is imported only inside the commands that train or load models,
+so ``recipes --help`` and ``recipes list`` answer instantly.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from keras_recipes._version import __version__
+from keras_recipes.errors import RecipeError
+
+
+def user_errors(fn):
+    """Turn user-facing errors into a one-line message and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except RecipeError as err:
+            raise click.ClickException(str(err)) from None
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; `recipes resume RUN_DIR` continues from the last backup",
+                       err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _data_error_types():
+    """DataError lives with the (TensorFlow-importing) datasets package."""
+    from keras_recipes.datasets import DataError
+
+    return (DataError,)
+
+
+def heavy_errors(fn):
+    """Like user_errors, plus the errors raised by data and model code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return user_errors(fn)(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except Exception as err:
+            if isinstance(err, _data_error_types()):
+                raise click.ClickException(str(err)) from None
+            raise
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="keras-recipes")
+def cli():
+    """Ready-made, proven Keras recipes: train, evaluate and export in one command.
+
+    \b
+    Examples:
+      recipes list
+      recipes show cifar-resnet --set train.epochs=30
+      recipes run cifar-resnet --smoke
+      recipes run cifar-resnet --data path/to/cifar10/train
+    """
+
+
+from keras_recipes.cli import commands  # noqa: E402,F401  (registers the commands)
+
+
+def main():
+    cli(prog_name="recipes")
+
+
+if __name__ == "__main__":
+    main()

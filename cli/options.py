@@ -1,0 +1,34 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+import click
+
+from keras_recipes import config as config_lib
+from keras_recipes.registry import get_recipe
+
+set_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    help="Override a config value, e.g. --set train.epochs=30 (repeatable).",
+)
+config_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False),
+    help="A YAML config to start from (e.g. a run's config.yaml).",
+)
+
+
+def resolve_config(name: str | None, config_file: str | None, overrides) -> config_lib.RecipeConfig:
+    """Recipe defaults <- --config file <- --set overrides, type-checked."""
+    if name is None and config_file is None:
+        raise click.UsageError("name a recipe or pass --config FILE")
+    if name is None:
+        raw = config_lib.load_yaml(config_file)
+        name = raw.get("recipe") if hasattr(raw, "get") else None
+        if not name:
+            raise click.UsageError(f"{config_file} names no recipe; pass the recipe name too")
+    recipe = get_recipe(name)
+    cfg = recipe.config()
+    if config_file is not None:
+        cfg = config_lib.load(config_file, cfg)
+        cfg.recipe = recipe.name
+    return config_lib.apply_overrides(cfg, overrides)

@@ -1,0 +1,36 @@
+"""keras-recipes: ready-made, proven Keras deep-learning recipes.
+
+Light names (configs, registry) import instantly; the engine, which imports
+TensorFlow, loads on first use.
+
+Example:
+
+>>> import keras_recipes as kr
+>>> cfg = kr.get_recipe("cifar-resnet").config()
+>>> metrics = kr.run(cfg, "runs/demo", smoke=True)
+"""
+
+from keras_recipes._version import __version__
+from keras_recipes.config import RecipeConfig
+from keras_recipes.errors import ConfigError, RecipeError, RunDirError, UnknownRecipeError
+from keras_recipes.registry import get_recipe, list_recipes, register_recipe
+
+_LAZY = {
+    "Trainer": "keras_recipes.trainer",
+    "run": "keras_recipes.trainer",
+    "resume": "keras_recipes.trainer",
+    "DataInfo": "keras_recipes.modeling",
+}
+
+__all__ = [
+    "__version__", "RecipeConfig", "ConfigError", "RecipeError", "RunDirError",
+    "UnknownRecipeError", "get_recipe", "list_recipes", "register_recipe", *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'keras_recipes' has no attribute {name!r}")

@@ -1,0 +1,130 @@
+"""The callbacks every run gets, and the small ones Keras lacks."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import time
+from pathlib import Path
+
+import keras
+
+from keras_recipes import rundir
+
+
+class Throughput(keras.callbacks.Callback):
+    """Training examples per second per epoch, from batch-end timestamps.
+
+    The first batch of each epoch (and with it compilation and the iterator
+    start) is excluded, so the figure is the steady state. Only a clock is
+    read per batch: no tensor is fetched, so no host sync is added.
+    """
+
+    def __init__(self, batch_size: int):
+        super().__init__()
+        self.batch_size = batch_size
+        self.per_epoch = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._first = None
+        self._last = None
+        self._batches = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        if self._first is None:
+            self._first = now
+        else:
+            self._batches += 1
+        self._last = now
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._batches and self._last > self._first:
+            self.per_epoch.append(self._batches * self.batch_size / (self._last - self._first))
+
+    @property
+    def steady(self) -> float:
+        """Examples/s of the epochs after the first (all of them if only one)."""
+        values = self.per_epoch[1:] or self.per_epoch
+        return sum(values) / len(values) if values else float("nan")
+
+
+def backup_epoch(run_dir) -> int | None:
+    """The epoch a backup resumes from, or None when there is no backup."""
+    meta = Path(run_dir) / rundir.BACKUP / "training_metadata.json"
+    if not meta.is_file():
+        return None
+    try:
+        return int(json.loads(meta.read_text())["epoch"])
+    except (ValueError, KeyError, json.JSONDecodeError):
+        return None
+
+
+def truncate_history(path, epoch: int) -> list[dict]:
+    """Keep the history rows of epochs before ``epoch`` (the resume point), so
+    an interrupted-and-resumed run has no repeated rows; return them."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with path.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    kept = [r for r in rows if r.get("epoch", "").isdigit() and int(r["epoch"]) < epoch]
+    if rows:
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+            writer.writeheader()
+            writer.writerows(kept)
+    return kept
+
+
+def best_so_far(rows: list[dict], monitor: str, mode: str) -> float | None:
+    values = [float(r[monitor]) for r in rows if r.get(monitor) not in (None, "")]
+    values = [v for v in values if not math.isnan(v)]
+    if not values:
+        return None
+    return max(values) if mode == "max" else min(values)
+
+
+def monitor_mode(monitor: str) -> str:
+    return "min" if "loss" in monitor else "max"
+
+
+def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_size: int,
+             chief: bool = True):
+    """The run's callbacks, in the order that keeps history and backup consistent.
+
+    CSVLogger writes an epoch's row before BackupAndRestore saves that epoch,
+    so after a crash between the two the extra row is dropped on resume
+    (``truncate_history``) rather than leaving a gap.
+    """
+    run_dir = Path(run_dir)
+    throughput = Throughput(batch_size)
+    callbacks = [keras.callbacks.TerminateOnNaN(), throughput]
+    if train.ema:
+        callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
+    if chief:
+        callbacks.append(keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY),
+                                                   append=bool(resume_rows)))
+        callbacks.append(keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS),
+                                                     write_graph=False, profile_batch=0))
+    if has_val and chief:
+        mode = monitor_mode(train.monitor)
+        (run_dir / rundir.BEST_WEIGHTS).parent.mkdir(parents=True, exist_ok=True)
+        callbacks.append(keras.callbacks.ModelCheckpoint(
+            str(run_dir / rundir.BEST_WEIGHTS), monitor=train.monitor, mode=mode,
+            save_best_only=True, save_weights_only=True,
+            initial_value_threshold=best_so_far(resume_rows, train.monitor, mode),
+        ))
+    if has_val and train.early_stopping_patience > 0:
+        callbacks.append(keras.callbacks.EarlyStopping(
+            monitor=train.monitor, mode=monitor_mode(train.monitor),
+            patience=train.early_stopping_patience,
+        ))
+    callbacks.append(keras.callbacks.BackupAndRestore(
+        str(run_dir / rundir.BACKUP),
+        save_freq=train.backup_every or "epoch",
+        double_checkpoint=True,
+        delete_checkpoint=False,  # removed only once every artefact is written
+    ))
+    return callbacks, throughput

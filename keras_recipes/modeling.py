@@ -1,0 +1,74 @@
+"""Composing a recipe's model body with the engine's input handling.
+
+Recipes build only the body (normalised floats or token ids in, class
+probabilities out). The engine puts in front of it what makes the saved and
+exported models self-contained: raw uint8 pixels in, with optional on-device
+augmentation and the normalisation inside the model; or raw strings in, with
+the adapted ``TextVectorization`` inside the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+import keras
+
+from keras_recipes.config import DataConfig
+
+
+@dataclass
+class DataInfo:
+    """What a recipe's ``build_model(cfg, info)`` knows about its data."""
+
+    kind: str  # "image" | "text"
+    num_classes: int
+    class_names: List[str] = field(default_factory=list)
+    image_shape: Optional[Tuple[int, int, int]] = None
+    vocab_size: Optional[int] = None  # actual vocabulary size after adapt
+    sequence_length: Optional[int] = None
+
+
+def normalization(data: DataConfig) -> keras.layers.Layer:
+    """Pixel normalisation inside the model, in float32 so no precision is
+    lost on 0-255 inputs whatever the global policy."""
+    if data.mean:
+        channels = len(data.mean)
+        std = data.std or [1.0] * channels
+        if len(std) != channels:
+            raise ValueError(
+                f"data.mean and data.std must have the same length. "
+                f"Received: mean={list(data.mean)}, std={list(std)}"
+            )
+        return keras.layers.Normalization(
+            mean=list(data.mean), variance=[s * s for s in std], dtype="float32",
+            name="normalize",
+        )
+    return keras.layers.Rescaling(1.0 / 255.0, dtype="float32", name="normalize")
+
+
+def image_model(body: keras.Model, info: DataInfo, data: DataConfig,
+                augmenter=None, name: str = "model") -> keras.Model:
+    """uint8 images -> [augmentation] -> normalisation -> body."""
+    inputs = keras.Input(shape=info.image_shape, dtype="uint8", name="image")
+    x = inputs
+    if augmenter is not None:
+        x = augmenter(x)
+    x = normalization(data)(x)
+    return keras.Model(inputs, body(x), name=name)
+
+
+def text_model(body: keras.Model, vectorizer, name: str = "model") -> keras.Model:
+    """Raw strings -> TextVectorization -> body: serving needs no Python."""
+    inputs = keras.Input(shape=(), dtype="string", name="text")
+    return keras.Model(inputs, body(vectorizer(inputs)), name=name)
+
+
+def make_vectorizer(data: DataConfig, vocabulary=None):
+    """The recipe's TextVectorization; adapt it on training text only."""
+    return keras.layers.TextVectorization(
+        max_tokens=data.vocab_size,
+        output_sequence_length=data.sequence_length,
+        vocabulary=vocabulary,
+        name="vectorize",
+    )

@@ -1,0 +1,101 @@
+"""The recipe registry: ``register_recipe`` / ``get_recipe`` / ``list_recipes``.
+
+A recipe is a named function returning its default :class:`RecipeConfig`,
+plus the function that builds its model. Registering does not import
+TensorFlow, so ``recipes list`` stays instant.
+
+Example:
+
+>>> from keras_recipes import register_recipe, RecipeConfig
+>>> @register_recipe("toy-mlp", task="image classification", dataset="synthetic",
+...                  model="MLP", params="10k", reference="none",
+...                  build_model=lambda cfg, info: ...)
+... def toy_mlp() -> RecipeConfig:
+...     return RecipeConfig()
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List
+
+from keras_recipes.config import RecipeConfig
+from keras_recipes.errors import UnknownRecipeError
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A registered recipe and the facts `recipes list` shows about it."""
+
+    name: str
+    defaults: Callable[[], RecipeConfig]
+    build_model: Callable  # (cfg, DataInfo) -> keras.Model
+    task: str = ""
+    dataset: str = ""
+    model: str = ""
+    params: str = ""  # e.g. "0.27M"; checked against the built model in tests
+    reference: str = ""  # the published result the defaults target
+    description: str = ""
+    search_space: Dict[str, str] = field(default_factory=dict)
+
+    def config(self) -> RecipeConfig:
+        cfg = self.defaults()
+        cfg.recipe = self.name
+        return cfg
+
+
+_REGISTRY: Dict[str, Recipe] = {}
+_BUILTINS_LOADED = False
+
+
+def register_recipe(name: str, *, build_model: Callable, **facts):
+    """Decorator registering ``fn() -> RecipeConfig`` under ``name``.
+
+    Raises:
+        ValueError: if ``name`` is already registered.
+    """
+
+    def decorator(fn):
+        if name in _REGISTRY:
+            raise ValueError(
+                f"recipe {name!r} is already registered "
+                f"(by {_REGISTRY[name].defaults.__module__})"
+            )
+        doc = (fn.__doc__ or "").strip().splitlines()
+        facts.setdefault("description", doc[0] if doc else "")
+        _REGISTRY[name] = Recipe(name=name, defaults=fn, build_model=build_model, **facts)
+        return fn
+
+    return decorator
+
+
+def unregister_recipe(name: str) -> None:
+    """Remove a recipe (for tests and interactive sessions)."""
+    _REGISTRY.pop(name, None)
+
+
+def _load_builtins() -> None:
+    global _BUILTINS_LOADED
+    if not _BUILTINS_LOADED:
+        _BUILTINS_LOADED = True
+        import keras_recipes.recipes  # noqa: F401  (registers the built-in recipes)
+
+
+def get_recipe(name: str) -> Recipe:
+    """The recipe called ``name``; an unknown name suggests the closest one."""
+    _load_builtins()
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    known = sorted(_REGISTRY)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    hint = f" Did you mean {close[0]}?" if close else ""
+    raise UnknownRecipeError(
+        f"unknown recipe {name!r}.{hint} Known recipes: {', '.join(known) or 'none'}"
+    )
+
+
+def list_recipes() -> List[Recipe]:
+    """All registered recipes, sorted by name."""
+    _load_builtins()
+    return [_REGISTRY[name] for name in sorted(_REGISTRY)]

@@ -1,0 +1,102 @@
+"""Run directories: one folder per run holding everything needed to resume,
+evaluate and export it.
+
+Layout (files appear as the run progresses)::
+
+    runs/cifar-resnet-20261125T120000Z/
+        config.yaml        the resolved config (reproduce with --config)
+        environment.json   versions, devices, precision, strategy, seed
+        class_names.json   label order shared by train / val / test
+        history.csv        per-epoch metrics (CSVLogger)
+        metrics.json       final / best / test metrics, wall time, examples/s
+        model.keras        final model;  best.keras: best validation model
+        backup/            BackupAndRestore state for `recipes resume`
+        logs/              TensorBoard
+        curves.png         loss and accuracy, train vs validation
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from pathlib import Path
+
+from keras_recipes.errors import RunDirError
+
+CONFIG = "config.yaml"
+ENVIRONMENT = "environment.json"
+CLASS_NAMES = "class_names.json"
+VOCABULARY = "vocabulary.txt"
+HISTORY = "history.csv"
+METRICS = "metrics.json"
+FINAL_MODEL = "model.keras"
+BEST_MODEL = "best.keras"
+BEST_WEIGHTS = "checkpoints/best.weights.h5"
+BACKUP = "backup"
+LOGS = "logs"
+CURVES = "curves.png"
+
+
+def default_run_dir(recipe: str, root: str | os.PathLike = "runs") -> Path:
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path(root) / f"{recipe}-{stamp}"
+
+
+def prepare(path, *, overwrite: bool = False) -> Path:
+    """Create ``path`` for a new run.
+
+    A non-empty directory is refused unless ``overwrite``; even then only the
+    files a run writes are replaced, never anything else of the user's.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunDirError(f"run directory {path} exists and is a file")
+    if path.is_dir() and any(path.iterdir()):
+        if not overwrite:
+            raise RunDirError(
+                f"run directory {path} is not empty; pass --overwrite to reuse it "
+                f"or `recipes resume {path}` to continue that run"
+            )
+        _remove_run_files(path)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _remove_run_files(path: Path) -> None:
+    import shutil
+
+    for name in (CONFIG, ENVIRONMENT, CLASS_NAMES, VOCABULARY, HISTORY, METRICS,
+                 FINAL_MODEL, BEST_MODEL, CURVES):
+        (path / name).unlink(missing_ok=True)
+    for name in (BACKUP, LOGS, "checkpoints"):
+        if (path / name).is_dir():
+            shutil.rmtree(path / name)
+
+
+def require(path) -> Path:
+    """An existing run directory (one with a config.yaml), else a clear error."""
+    path = Path(path)
+    if not path.is_dir():
+        raise RunDirError(f"run directory not found: {path}")
+    if not (path / CONFIG).is_file():
+        raise RunDirError(f"{path} is not a run directory (no {CONFIG})")
+    return path
+
+
+def write_json(path, data) -> Path:
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)  # atomic: a crash never leaves half a file
+    return path
+
+
+def read_json(path):
+    path = Path(path)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise RunDirError(f"missing file: {path}") from None
+    except json.JSONDecodeError as err:
+        raise RunDirError(f"corrupt file {path}: {err}") from None

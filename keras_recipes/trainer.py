@@ -1,0 +1,351 @@
+"""The training engine: one ``Trainer`` runs every recipe.
+
+It owns what recipes never repeat: seeding, precision, distribution strategy,
+the data pipeline, compile, ``model.fit`` with callbacks, evaluation and the
+run directory. A recipe contributes its default config and ``build_model``.
+
+Example:
+
+>>> from keras_recipes import Trainer, get_recipe
+>>> cfg = get_recipe("cifar-resnet").config()
+>>> trainer = Trainer(cfg, "runs/my-run", smoke=True)
+>>> metrics = trainer.fit()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import shutil
+import time
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from keras_recipes import callbacks as callbacks_lib
+from keras_recipes import config as config_lib
+from keras_recipes import environment, hardware, plots, rundir
+from keras_recipes.errors import RunDirError
+from keras_recipes.modeling import DataInfo, image_model, make_vectorizer, text_model
+from keras_recipes.optim import make_optimizer, make_schedule
+from keras_recipes.precision import apply_precision, choose_precision
+from keras_recipes.registry import get_recipe
+from keras_recipes.strategy import choose_strategy, is_chief, make_strategy, select_gpus
+
+SMOKE_EXAMPLES = 48
+SMOKE_BATCH = 8
+
+
+def smoke_config(cfg: config_lib.RecipeConfig) -> config_lib.RecipeConfig:
+    """A couple of steps on tiny data of the right shape: an install check."""
+    cfg = dataclasses.replace(cfg)
+    cfg.train = dataclasses.replace(cfg.train, epochs=2, steps_per_epoch=None,
+                                    batch_size=min(cfg.train.batch_size, SMOKE_BATCH),
+                                    lr_scaling="none")
+    cfg.data = dataclasses.replace(cfg.data, cache="memory")
+    return cfg
+
+
+class Trainer:
+    """Train a recipe config into a run directory.
+
+    Args:
+        cfg: the resolved recipe config.
+        run_dir: where the run's files go (see ``keras_recipes.rundir``).
+        data: optional in-memory data (``(x, y)`` arrays, a ``tf.data.Dataset``
+            or a ``Splits``) that replaces ``cfg.data.source``.
+        smoke: train on tiny synthetic data for a couple of steps.
+        resume: continue the run in ``run_dir`` from its last backup.
+        overwrite: reuse a non-empty ``run_dir`` (run files only are replaced).
+    """
+
+    def __init__(self, cfg, run_dir, *, data=None, smoke=False, resume=False,
+                 overwrite=False, hw: hardware.Hardware | None = None):
+        self.recipe = get_recipe(cfg.recipe)
+        self.cfg = smoke_config(cfg) if smoke else cfg
+        self.smoke = smoke
+        self.resume = resume
+        self.user_data = data
+        self.chief = is_chief()
+        self.run_dir = Path(run_dir)
+        if resume:
+            rundir.require(self.run_dir)
+        elif self.chief:
+            rundir.prepare(self.run_dir, overwrite=overwrite)
+        self.hw = hw or hardware.detect()
+        self._setup_runtime()
+
+    # -- runtime -----------------------------------------------------------
+    def _setup_runtime(self):
+        rt = self.cfg.runtime
+        keras.utils.set_random_seed(rt.seed)
+        if rt.deterministic:
+            tf.config.experimental.enable_op_determinism()
+        select_gpus(rt.gpus)
+        self.precision, self.precision_reason = choose_precision(rt.precision, self.hw)
+        apply_precision(self.precision)
+        self.strategy_name, self.strategy_reason = choose_strategy(rt.strategy, self.hw)
+        self.strategy = make_strategy(self.strategy_name)
+        self.replicas = self.strategy.num_replicas_in_sync
+        on_accelerator = bool(self.hw.gpus or self.hw.tpu)
+        placement = self.cfg.augment.placement
+        self.augment_on_device = placement == "model" or (placement == "auto" and on_accelerator)
+        jit = rt.jit_compile
+        # XLA pays off on accelerators; on CPU TF's XLA path is often slower.
+        self.jit_compile = jit == "true" or (jit == "auto" and on_accelerator)
+        if self.verbose:
+            print(f"precision: {self.precision} ({self.precision_reason})")
+            print(f"strategy: {self.strategy_name} ({self.strategy_reason}), "
+                  f"{self.replicas} replica(s)")
+
+    @property
+    def verbose(self) -> int:
+        return self.cfg.runtime.verbose
+
+    # -- data --------------------------------------------------------------
+    def load_data(self):
+        from keras_recipes import datasets
+
+        d = self.cfg.data
+        if self.smoke:
+            splits = datasets.synthetic_splits(
+                d.kind, num_examples=SMOKE_EXAMPLES, image_size=d.image_size,
+                channels=d.channels, num_classes=10 if d.kind == "image" else 2,
+                seed=self.cfg.runtime.seed,
+            )
+        elif self.user_data is not None and isinstance(self.user_data, datasets.Splits):
+            splits = self.user_data
+        else:
+            source = self.user_data if self.user_data is not None else d.source
+            splits = datasets.load_splits(
+                source, kind=d.kind, image_size=d.image_size, channels=d.channels,
+                val_fraction=d.val_fraction, seed=self.cfg.runtime.seed,
+                data_dir=d.data_dir, strict=d.strict, progress=self.verbose > 0,
+            )
+        if self.verbose:
+            print(splits.summary())
+        self.splits = splits
+        self._check_class_names(splits.class_names)
+        return splits
+
+    def _check_class_names(self, names):
+        path = self.run_dir / rundir.CLASS_NAMES
+        if self.resume and path.is_file():
+            saved = rundir.read_json(path)
+            if list(saved) != list(names):
+                raise RunDirError(
+                    f"class names differ from the run's {path}: saved {saved}, data has {list(names)}"
+                )
+        elif self.chief:
+            rundir.write_json(path, list(names))
+
+    def _adapt_vectorizer(self):
+        path = self.run_dir / rundir.VOCABULARY
+        if self.resume and path.is_file():
+            vocab = path.read_text(encoding="utf-8").split("\n")
+            # TextVectorization's vocabulary starts with "" (padding) and the
+            # OOV token; set_vocabulary adds them back itself.
+            vectorizer = make_vectorizer(self.cfg.data, vocabulary=vocab[2:])
+        else:
+            vectorizer = make_vectorizer(self.cfg.data)
+            vectorizer.adapt(self.splits.train.map(lambda x, y: x).batch(1024))
+            if self.chief:
+                path.write_text("\n".join(vectorizer.get_vocabulary()), encoding="utf-8")
+        return vectorizer
+
+    def pipelines(self):
+        from keras_recipes import datasets
+
+        d, a, t = self.cfg.data, self.cfg.augment, self.cfg.train
+        num_classes = len(self.splits.class_names)
+        self.global_batch = t.batch_size
+        one_hot = bool(a.mix) or t.label_smoothing > 0
+        augment = None
+        if self.splits.kind == "image" and not self.augment_on_device:
+            augment = datasets.augmentation(a.preset, image_size=d.image_size, seed=self.cfg.runtime.seed)
+        mixer = datasets.batch_mixer(a.mix, alpha=a.mix_alpha, num_classes=num_classes,
+                                     seed=self.cfg.runtime.seed) if a.mix else None
+
+        def to_model_inputs(x, y):
+            if self.splits.kind == "image":
+                # The model takes uint8 pixels; augmentation may return floats.
+                if x.dtype != tf.uint8:
+                    x = tf.cast(tf.round(tf.clip_by_value(x, 0.0, 255.0)), tf.uint8)
+            else:
+                x = self.vectorizer(x)
+            if one_hot and y.shape.rank == 1:
+                y = tf.one_hot(y, num_classes)
+            return x, y
+
+        cache = None if d.cache == "none" else d.cache
+        common = dict(batch_size=self.global_batch, cache=cache, map_fn=to_model_inputs,
+                      num_classes=num_classes)
+        train = datasets.make_pipeline(self.splits.train, training=True, augment=augment,
+                                       mixer=mixer, shuffle_buffer=d.shuffle_buffer,
+                                       seed=self.cfg.runtime.seed, **common)
+        val = test = None
+        if self.splits.val is not None and self.splits.counts.get("val"):
+            val = datasets.make_pipeline(self.splits.val, training=False, **common)
+        if self.splits.test is not None and self.splits.counts.get("test"):
+            test = datasets.make_pipeline(self.splits.test, training=False, **common)
+        self.one_hot = one_hot
+        return train, val, test
+
+    # -- model -------------------------------------------------------------
+    def data_info(self) -> DataInfo:
+        d = self.cfg.data
+        info = DataInfo(kind=self.splits.kind, num_classes=len(self.splits.class_names),
+                        class_names=list(self.splits.class_names))
+        if info.kind == "image":
+            info.image_shape = (d.image_size, d.image_size, d.channels)
+        else:
+            info.vocab_size = self.vectorizer.vocabulary_size()
+            info.sequence_length = d.sequence_length
+        return info
+
+    def build(self, steps_per_epoch: int):
+        """Build and compile the model inside the strategy scope."""
+        from keras_recipes import datasets
+
+        info = self.data_info()
+        with self.strategy.scope():
+            body = self.recipe.build_model(self.cfg, info)
+            if info.kind == "image":
+                augmenter = None
+                if self.augment_on_device:
+                    augmenter = datasets.augmentation(self.cfg.augment.preset,
+                                                      image_size=self.cfg.data.image_size,
+                                                      seed=self.cfg.runtime.seed)
+                self.model = image_model(body, info, self.cfg.data, augmenter,
+                                         name=self.cfg.recipe.replace("-", "_"))
+                self.serving_model = self.model
+            else:
+                self.model = body
+                self.serving_model = text_model(body, self.vectorizer,
+                                                name=self.cfg.recipe.replace("-", "_"))
+            t = self.cfg.train
+            self.schedule = make_schedule(t, steps_per_epoch)
+            optimizer = make_optimizer(t, self.schedule, self.model)
+            if self.one_hot:
+                loss = keras.losses.CategoricalCrossentropy(label_smoothing=t.label_smoothing)
+                accuracy = keras.metrics.CategoricalAccuracy(name="accuracy")
+            else:
+                loss = keras.losses.SparseCategoricalCrossentropy()
+                accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+            self.model.compile(optimizer=optimizer, loss=loss, metrics=[accuracy],
+                               jit_compile=self.jit_compile,
+                               steps_per_execution=t.steps_per_execution)
+        return self.model
+
+    # -- the run -----------------------------------------------------------
+    def _write_start_files(self, steps_per_epoch: int):
+        if not self.chief:
+            return
+        if not self.resume:
+            config_lib.save(self.cfg, self.run_dir / rundir.CONFIG)
+        env = environment.collect(self.hw)
+        env.update(precision=self.precision, precision_reason=self.precision_reason,
+                   strategy=self.strategy_name, strategy_reason=self.strategy_reason,
+                   replicas=self.replicas, seed=self.cfg.runtime.seed,
+                   deterministic=self.cfg.runtime.deterministic, jit_compile=self.jit_compile,
+                   augment_on_device=self.augment_on_device, smoke=self.smoke,
+                   global_batch_size=self.global_batch, steps_per_epoch=steps_per_epoch)
+        rundir.write_json(self.run_dir / rundir.ENVIRONMENT, env)
+
+    def _resume_rows(self):
+        if not self.resume:
+            return []
+        epoch = callbacks_lib.backup_epoch(self.run_dir)
+        if epoch is None:
+            if (self.run_dir / rundir.METRICS).is_file():
+                raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists)")
+            raise RunDirError(
+                f"no usable backup in {self.run_dir / rundir.BACKUP}; start the run again with "
+                f"`recipes run --config {self.run_dir / rundir.CONFIG} --output {self.run_dir} --overwrite`"
+            )
+        if self.verbose:
+            print(f"resuming {self.run_dir} from epoch {epoch}")
+        return callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, epoch)
+
+    def fit(self) -> dict:
+        """Train, evaluate and write the run directory; return metrics.json's content."""
+        started = time.time()
+        self.load_data()
+        self.vectorizer = self._adapt_vectorizer() if self.splits.kind == "text" else None
+        train_ds, val_ds, test_ds = self.pipelines()
+        t = self.cfg.train
+        steps = t.steps_per_epoch or max(1, math.ceil(self.splits.counts["train"] / self.global_batch))
+        self.build(steps)
+        self._write_start_files(steps)
+        resume_rows = self._resume_rows()
+        callbacks, throughput = callbacks_lib.standard(
+            self.run_dir, t, has_val=val_ds is not None, resume_rows=resume_rows,
+            batch_size=self.global_batch, chief=self.chief,
+        )
+        if t.steps_per_epoch:
+            train_ds = train_ds.repeat()
+        try:
+            history = self.model.fit(
+                train_ds, validation_data=val_ds, epochs=t.epochs,
+                steps_per_epoch=steps if t.steps_per_epoch else None,
+                callbacks=callbacks, verbose=self.verbose,
+            )
+        except OSError as err:  # an unreadable backup
+            raise RunDirError(
+                f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); start "
+                f"again with `recipes run --config {self.run_dir / rundir.CONFIG} "
+                f"--output {self.run_dir} --overwrite`"
+            ) from None
+        return self._finish(history, test_ds, throughput, started)
+
+    def _finish(self, history, test_ds, throughput, started) -> dict:
+        metrics = {"recipe": self.cfg.recipe, "epochs": self.cfg.train.epochs,
+                   "wall_time_s": round(time.time() - started, 2),
+                   "train_examples_per_s": round(throughput.steady, 1)}
+        rows = plots.read_history(self.run_dir / rundir.HISTORY) if self.chief else []
+        if rows:
+            metrics["final"] = {k: v for k, v in rows[-1].items() if k != "epoch"}
+        monitor = self.cfg.train.monitor
+        best_path = self.run_dir / rundir.BEST_WEIGHTS
+        if self.chief:
+            self.serving_model.save(self.run_dir / rundir.FINAL_MODEL)
+        if test_ds is not None:
+            metrics["test_final"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+        if best_path.is_file():
+            mode = callbacks_lib.monitor_mode(monitor)
+            scored = [r for r in rows if r.get(monitor) is not None]
+            if scored:
+                pick = max if mode == "max" else min
+                best = pick(scored, key=lambda r: r[monitor])
+                metrics["best"] = dict(best)
+            self.model.load_weights(best_path)
+            if self.chief:
+                self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
+            if test_ds is not None:
+                metrics["test"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+        elif "test_final" in metrics:
+            metrics["test"] = metrics["test_final"]
+        if self.chief:
+            if rows:
+                plots.plot_curves(rows, self.run_dir / rundir.CURVES)
+            rundir.write_json(self.run_dir / rundir.METRICS, metrics)
+            shutil.rmtree(self.run_dir / rundir.BACKUP, ignore_errors=True)
+        if self.verbose:
+            print(f"run directory: {self.run_dir}")
+        return metrics
+
+
+def run(cfg, run_dir=None, **kwargs) -> dict:
+    """Train ``cfg`` into ``run_dir`` (default ``runs/<recipe>-<UTC time>``)."""
+    run_dir = run_dir or rundir.default_run_dir(cfg.recipe)
+    return Trainer(cfg, run_dir, **kwargs).fit()
+
+
+def resume(run_dir, **kwargs) -> dict:
+    """Continue the interrupted run in ``run_dir`` from its last backup."""
+    run_dir = rundir.require(run_dir)
+    raw = config_lib.load_yaml(run_dir / rundir.CONFIG)
+    recipe = get_recipe(raw.get("recipe", ""))
+    cfg = config_lib.merge(recipe.config(), raw)
+    return Trainer(cfg, run_dir, resume=True, **kwargs).fit()

@@ -1,0 +1,7 @@
+"""Built-in recipes. Importing this package registers them (without TensorFlow).
+
+Each recipe lives in its own module named after it (``cifar-resnet`` in
+``cifar_resnet.py``): a default config and a ``build_model(cfg, info)``.
+"""
+
+from keras_recipes.recipes import cifar_resnet  # noqa: F401

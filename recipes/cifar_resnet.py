@@ -1,0 +1,76 @@
+"""cifar-resnet: ResNet on CIFAR-10 (He et al. 2016, "Deep Residual Learning
+for Image Recognition", section 4.2).
+
+The defaults are the paper's: ResNet-20 (6n+2 layers, widths 16/32/64,
+parameter-free "option A" shortcuts), batch 128, SGD with momentum 0.9,
+weight decay 1e-4, learning rate 0.1 divided by 10 at 32k and 48k iterations,
+64k iterations in all (182 epochs of 45k images = 64k steps of 128), 4-pixel
+padding + random 32x32 crop + horizontal flip, a 45k/5k train/validation split.
+
+Variants: ``--set model.depth=56`` (20, 32, 44, 56, 110), ``--set
+model.version=2`` (pre-activation). A fast schedule:
+``--set train.schedule=onecycle --set train.epochs=30``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keras_recipes.config import AugmentConfig, DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.registry import register_recipe
+
+# Published CIFAR-10 test accuracy (He et al. 2016, table 6), by depth.
+PUBLISHED = {20: 91.25, 32: 92.49, 44: 92.83, 56: 93.03, 110: 93.57}
+# Per-channel pixel mean / std of the CIFAR-10 training set (0-255 scale).
+CIFAR10_MEAN = [125.31, 122.95, 113.87]
+CIFAR10_STD = [62.99, 62.09, 66.70]
+
+
+@dataclass
+class ResNetConfig:
+    depth: int = 20  # 6n+2
+    version: int = 1  # 1: post-activation (2016a); 2: pre-activation (2016b)
+    width: int = 16  # channels of the first stage (16/32/64 in the paper)
+    shortcut: str = "zero_pad"  # "zero_pad" (option A) | "projection" (option B)
+    se_ratio: float = 0.0  # squeeze-and-excitation; 0 = off (the paper has none)
+    drop_path_rate: float = 0.0  # stochastic depth; 0 = off
+
+
+def build_model(cfg: RecipeConfig, info):
+    from keras_recipes.layers import resnet_cifar
+
+    m = cfg.model
+    return resnet_cifar(
+        depth=m.depth, version=m.version, width=m.width, shortcut=m.shortcut,
+        se_ratio=m.se_ratio or None, drop_path_rate=m.drop_path_rate,
+        num_classes=info.num_classes, input_shape=info.image_shape,
+        name=f"resnet{m.depth}",
+    )
+
+
+@register_recipe(
+    "cifar-resnet",
+    build_model=build_model,
+    task="image classification",
+    dataset="CIFAR-10",
+    model="ResNet-20 (6n+2)",
+    params="0.27M",
+    reference="91.25% test, ResNet-20 (He et al. 2016); -56: 93.03%, -110: 93.57%",
+    search_space={
+        "train.lr": "loguniform(0.02, 0.4)",
+        "train.weight_decay": "loguniform(1e-5, 1e-3)",
+        "model.depth": "choice(20, 32, 44, 56)",
+        "augment.preset": "choice(cifar, strong)",
+    },
+)
+def cifar_resnet() -> RecipeConfig:
+    """ResNet on CIFAR-10, He et al. 2016 (sec. 4.2)."""
+    return RecipeConfig(
+        model=ResNetConfig(),
+        data=DataConfig(source="tfds:cifar10", kind="image", image_size=32, channels=3,
+                        val_fraction=0.1, mean=list(CIFAR10_MEAN), std=list(CIFAR10_STD)),
+        augment=AugmentConfig(preset="cifar"),
+        train=TrainConfig(epochs=182, batch_size=128, optimizer="sgd", lr=0.1, momentum=0.9,
+                          weight_decay=1e-4, schedule="step", decay_at=[0.5, 0.75],
+                          decay_factor=0.1),
+    )
