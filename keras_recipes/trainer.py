@@ -174,13 +174,12 @@ class Trainer:
                     x = tf.cast(tf.round(tf.clip_by_value(x, 0.0, 255.0)), tf.uint8)
             else:
                 x = self.vectorizer(x)
-            if one_hot and y.shape.rank == 1:
-                y = tf.one_hot(y, num_classes)
             return x, y
 
         cache = None if d.cache == "none" else d.cache
+        # Soft labels (mixing, label smoothing) need one-hot targets everywhere.
         common = dict(batch_size=self.global_batch, cache=cache, map_fn=to_model_inputs,
-                      num_classes=num_classes)
+                      num_classes=num_classes if one_hot else None)
         train = datasets.make_pipeline(self.splits.train, training=True, augment=augment,
                                        mixer=mixer, shuffle_buffer=d.shuffle_buffer,
                                        seed=self.cfg.runtime.seed, **common)
@@ -289,7 +288,7 @@ class Trainer:
             history = self.model.fit(
                 train_ds, validation_data=val_ds, epochs=t.epochs,
                 steps_per_epoch=steps if t.steps_per_epoch else None,
-                callbacks=callbacks, verbose=self.verbose,
+                callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
             )
         except OSError as err:  # an unreadable backup
             raise RunDirError(

@@ -1,0 +1,58 @@
+"""What the IMDB recipes share: the data defaults and the recurrent body.
+
+Recurrent layers keep Keras' cuDNN-compatible defaults (tanh / sigmoid,
+``recurrent_dropout=0``, ``use_bias=True``, no unrolling, right-padded masks
+from ``TextVectorization``), so on a GPU they run on the fused cuDNN kernel;
+``recurrent_dropout > 0`` trades that kernel for regularisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
+
+
+@dataclass
+class RecurrentConfig:
+    embed_dim: int = 128
+    units: int = 64
+    layers: int = 1
+    bidirectional: bool = True
+    dropout: float = 0.0  # on each recurrent layer's inputs
+    recurrent_dropout: float = 0.0  # > 0 disables the cuDNN kernel
+    head_dropout: float = 0.5  # before the classifier
+
+
+def imdb_data() -> DataConfig:
+    return DataConfig(source="tfds:imdb_reviews", kind="text", val_fraction=0.1,
+                      vocab_size=20_000, sequence_length=256)
+
+
+def imdb_train(epochs: int) -> TrainConfig:
+    return TrainConfig(epochs=epochs, batch_size=64, optimizer="adam", lr=1e-3,
+                       schedule="constant", weight_decay=0.0, clipnorm=1.0)
+
+
+def recurrent_defaults(epochs: int = 3) -> RecipeConfig:
+    return RecipeConfig(model=RecurrentConfig(), data=imdb_data(), train=imdb_train(epochs))
+
+
+def build_recurrent(cfg: RecipeConfig, info, cell: str):
+    """token ids -> Embedding(mask) -> [Bi]LSTM/GRU x layers -> softmax."""
+    import keras
+
+    m = cfg.model
+    if m.layers < 1:
+        raise ValueError(f"model.layers must be >= 1. Received: layers={m.layers}")
+    rnn = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    inputs = keras.Input(shape=(info.sequence_length,), dtype="int64", name="tokens")
+    x = keras.layers.Embedding(info.vocab_size, m.embed_dim, mask_zero=True, name="embed")(inputs)
+    for i in range(m.layers):
+        layer = rnn(m.units, dropout=m.dropout, recurrent_dropout=m.recurrent_dropout,
+                    return_sequences=i < m.layers - 1, name=f"{cell}_{i}")
+        x = keras.layers.Bidirectional(layer, name=f"bi_{cell}_{i}")(x) if m.bidirectional else layer(x)
+    x = keras.layers.Dropout(m.head_dropout)(x)
+    outputs = keras.layers.Dense(info.num_classes, activation="softmax", dtype="float32",
+                                 name="classifier")(x)
+    return keras.Model(inputs, outputs, name=f"{cell}_classifier")

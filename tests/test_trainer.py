@@ -1,0 +1,143 @@
+"""The engine end to end on a toy recipe: run directory, metrics, determinism,
+schedules, weight decay, resume."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from keras_recipes import config as C
+from keras_recipes import rundir
+from keras_recipes.errors import RunDirError
+from keras_recipes.registry import get_recipe
+from keras_recipes.trainer import Trainer, resume, run
+
+
+def toy_arrays(n=64, size=8, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    # Learnable: the class sets the mean brightness of the image.
+    x = rng.integers(0, 60, (n, size, size, 3)) + 80 * y[:, None, None, None]
+    return x.astype("uint8"), y.astype("int64")
+
+
+def toy_cfg(toy_recipe, *overrides):
+    cfg = get_recipe(toy_recipe).config()
+    return C.apply_overrides(cfg, ["runtime.verbose=0", *overrides])
+
+
+def test_run_writes_a_complete_run_directory(toy_recipe, tmp_path):
+    metrics = run(toy_cfg(toy_recipe), tmp_path / "run", data=toy_arrays())
+    run_dir = tmp_path / "run"
+    for name in (rundir.CONFIG, rundir.ENVIRONMENT, rundir.HISTORY, rundir.METRICS,
+                 rundir.FINAL_MODEL, rundir.BEST_MODEL, rundir.CURVES, rundir.CLASS_NAMES):
+        assert (run_dir / name).is_file(), name
+    assert any((run_dir / rundir.LOGS).rglob("*tfevents*"))
+    assert not (run_dir / rundir.BACKUP).exists()
+    env = json.loads((run_dir / rundir.ENVIRONMENT).read_text())
+    assert env["precision"] == "float32" and env["seed"] == 1337 and env["tensorflow"]
+    assert metrics["epochs"] == 2 and metrics["train_examples_per_s"] > 0
+    assert set(metrics["best"]) >= {"epoch", "val_accuracy", "val_loss"}
+    saved = json.loads((run_dir / rundir.METRICS).read_text())
+    assert saved["best"]["val_accuracy"] == metrics["best"]["val_accuracy"]
+    lines = (run_dir / rundir.HISTORY).read_text().splitlines()
+    assert lines[0].startswith("epoch") and len(lines) == 3
+    # The saved model takes raw uint8 pixels and reproduces the config.
+    model = keras.saving.load_model(run_dir / rundir.FINAL_MODEL)
+    assert model.inputs[0].dtype == "uint8"
+    assert C.load(run_dir / rundir.CONFIG, get_recipe(toy_recipe).config()).train.epochs == 2
+
+
+def test_refuses_to_overwrite_a_run(toy_recipe, tmp_path):
+    (tmp_path / "keep.txt").write_text("x")
+    with pytest.raises(RunDirError, match="not empty"):
+        Trainer(toy_cfg(toy_recipe), tmp_path)
+
+
+def test_deterministic_runs_give_identical_weights(toy_recipe, tmp_path):
+    cfg = toy_cfg(toy_recipe, "runtime.deterministic=true", "augment.preset=cifar")
+    weights = []
+    for name in ("a", "b"):
+        run(cfg, tmp_path / name, data=toy_arrays())
+        model = keras.saving.load_model(tmp_path / name / rundir.FINAL_MODEL)
+        weights.append(model.get_weights())
+    for w1, w2 in zip(*weights):
+        np.testing.assert_array_equal(w1, w2)
+
+
+@pytest.mark.parametrize("schedule", ["step", "cosine", "onecycle"])
+def test_schedules_and_optimizers_train(toy_recipe, tmp_path, schedule):
+    cfg = toy_cfg(toy_recipe, f"train.schedule={schedule}", "train.warmup_epochs=1",
+                  "train.optimizer=adamw", "train.lr=0.01", "train.weight_decay=0.05",
+                  "train.label_smoothing=0.1", "train.ema=true", "train.clipnorm=1.0")
+    metrics = run(cfg, tmp_path / "r", data=toy_arrays())
+    assert np.isfinite(metrics["final"]["loss"])
+
+
+def test_test_split_is_evaluated(toy_recipe, tmp_path):
+    from keras_recipes.datasets import load_splits
+
+    x, y = toy_arrays(80)
+    splits = load_splits((x[:64], y[:64]), kind="image", image_size=8, val_fraction=0.25, seed=0)
+    test = load_splits((x[64:], y[64:]), kind="image", image_size=8, val_fraction=0.0, seed=0)
+    splits.test, splits.counts["test"] = test.train, test.counts["train"]
+    metrics = run(toy_cfg(toy_recipe), tmp_path / "r", data=splits)
+    assert 0.0 <= metrics["test"]["accuracy"] <= 1.0
+
+
+def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path):
+    run(toy_cfg(toy_recipe), tmp_path / "r", data=toy_arrays())
+    with pytest.raises(RunDirError, match="already finished"):
+        resume(tmp_path / "r", data=toy_arrays())
+    (tmp_path / "r" / rundir.METRICS).unlink()
+    with pytest.raises(RunDirError, match="no usable backup.*--overwrite"):
+        resume(tmp_path / "r", data=toy_arrays())
+
+
+def test_resume_continues_from_the_backup(toy_recipe, tmp_path):
+    """Simulate a crash after epoch 2 of 4 by running 2 epochs with the backup
+    kept, then resume the 4-epoch config: epochs 2 and 3 run, history is whole."""
+    from keras_recipes import callbacks as cb
+
+    cfg4 = toy_cfg(toy_recipe, "train.epochs=4")
+    cfg2 = toy_cfg(toy_recipe, "train.epochs=2")
+    trainer = Trainer(cfg2, tmp_path / "r")
+    trainer.user_data = toy_arrays()
+    finish = trainer._finish
+    trainer._finish = lambda *a: {}  # "crash" before the run is finalised
+    trainer.fit()
+    assert cb.backup_epoch(tmp_path / "r") == 2
+    C.save(cfg4, tmp_path / "r" / rundir.CONFIG)
+    metrics = resume(tmp_path / "r", data=toy_arrays())
+    epochs = [int(line.split(",")[0]) for line in
+              (tmp_path / "r" / rundir.HISTORY).read_text().splitlines()[1:]]
+    assert epochs == [0, 1, 2, 3]
+    assert metrics["epochs"] == 4
+    del finish
+
+
+def test_l2_weight_decay_skips_biases_and_batch_norm(toy_recipe, tmp_path):
+    from keras_recipes.optim import make_optimizer
+
+    cfg = toy_cfg(toy_recipe, "train.weight_decay=0.01")
+    model = get_recipe(toy_recipe).build_model(cfg, _info())
+    make_optimizer(cfg.train, 0.1, model)
+    decayed = [v.path for v in model.trainable_variables if v.regularizer is not None]
+    assert decayed and all("kernel" in p for p in decayed)
+    assert len(model.losses) == len(decayed)
+
+
+def test_step_schedule_divides_at_fractions_of_training():
+    from keras_recipes.config import TrainConfig
+    from keras_recipes.optim import make_schedule
+
+    s = make_schedule(TrainConfig(epochs=10, lr=0.1, schedule="step", decay_at=[0.5, 0.75]), 100)
+    assert np.isclose(float(s(0)), 0.1) and np.isclose(float(s(600)), 0.01)
+    assert np.isclose(float(s(800)), 0.001)
+
+
+def _info():
+    from keras_recipes.modeling import DataInfo
+
+    return DataInfo(kind="image", num_classes=3, image_shape=(8, 8, 3))
