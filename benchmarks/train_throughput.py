@@ -128,6 +128,8 @@ def main():
             rate, params = hand_written(x, y, args.epochs, augment)
             hand.append(rate)
             ours.append(recipe(x, y, args.epochs, augment))
+            print(f"augment={augment}: hand-written {hand[-1]:.1f} img/s, "
+                  f"recipe {ours[-1]:.1f} img/s", flush=True)
         h, r = statistics.median(hand), statistics.median(ours)
         rows.append({"pipeline": "cifar augmentation" if augment else "in-memory batches",
                      "hand_written_img_s": round(h, 1), "recipe_img_s": round(r, 1),

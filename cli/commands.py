@@ -36,4 +36,15 @@ def show_command(name, config_file, overrides):
     click.echo(config_lib.to_yaml(resolve_config(name, config_file, overrides)), nl=False)
 
 
-from keras_recipes.cli import train_commands  # noqa: E402,F401
+@cli.command("doctor")
+def doctor_command():
+    """Check the installation: versions, hardware, what `auto` picks, XLA, TFDS."""
+    from keras_recipes import doctor
+
+    rows = doctor.checks()
+    click.echo(doctor.report(rows))
+    if not all(ok for _, _, ok in rows):
+        raise SystemExit(1)
+
+
+from keras_recipes.cli import serve_commands, train_commands  # noqa: E402,F401

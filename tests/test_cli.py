@@ -78,3 +78,10 @@ def test_no_top_level_layers_or_datasets_installed(tmp_path):
             "assert u.find_spec('keras_recipes.datasets') is not None\n"
             "assert u.find_spec('layers') is None and u.find_spec('datasets') is None\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
+
+
+def test_doctor_reports_versions_and_auto_choices(runner):
+    result = runner.invoke(cli, ["doctor"])
+    assert result.exit_code == 0, result.output
+    for topic in ("tensorflow", "keras", "cpu", "precision=auto", "strategy=auto", "xla", "training"):
+        assert topic in result.output

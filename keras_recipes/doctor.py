@@ -1,0 +1,116 @@
+"""`recipes doctor`: what a user needs to know before training.
+
+Each check returns a row ``(topic, finding, ok)``; the command prints them
+and exits non-zero when the installation cannot train.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from typing import List, Tuple
+
+Row = Tuple[str, str, bool]
+
+
+def _versions() -> List[Row]:
+    rows = [("python", platform.python_version(), sys.version_info >= (3, 10))]
+    try:
+        import tensorflow as tf
+    except Exception as err:  # a broken TF install is exactly what doctor reports
+        return rows + [("tensorflow", f"cannot import: {err}", False)]
+    import keras
+
+    rows.append(("tensorflow", tf.__version__, True))
+    keras_major = int(keras.__version__.split(".")[0])
+    rows.append(("keras", keras.__version__,
+                 keras_major >= 3))
+    tf_minor = tuple(int(p) for p in tf.__version__.split(".")[:2])
+    if tf_minor < (2, 16):
+        rows.append(("known problem", "TensorFlow < 2.16 pairs with Keras 2; "
+                     "fix: pip install -U 'tensorflow>=2.18' 'keras>=3.8'", False))
+    rows.append(("backend", keras.backend.backend(), keras.backend.backend() == "tensorflow"))
+    return rows
+
+
+def _hardware() -> List[Row]:
+    from keras_recipes import hardware
+    from keras_recipes.precision import choose_precision
+    from keras_recipes.strategy import choose_strategy
+
+    hw = hardware.detect()
+    model = next((line.split(":", 1)[1].strip() for line in _cpuinfo_lines()
+                  if line.startswith("model name")), platform.processor() or platform.machine())
+    avx512 = "avx512f" in hw.cpu_flags
+    rows = [("cpu", f"{model}, {hw.cpu_count} cores, AVX-512: {'yes' if avx512 else 'no'}, "
+             f"native bfloat16: {'yes' if hw.cpu_bfloat16 else 'no'}", True)]
+    for i, gpu in enumerate(hw.gpus):
+        cc = ".".join(map(str, gpu.compute_capability)) if gpu.compute_capability else "?"
+        rows.append((f"gpu {i}", f"{gpu.name}, compute capability {cc}", True))
+    if not hw.gpus:
+        rows.append(("gpu", "none visible (pip install 'keras-recipes[gpu]' for CUDA)", True))
+    rows.append(("tpu", "attached" if hw.tpu else "none", True))
+    policy, why = choose_precision("auto", hw)
+    strategy, swhy = choose_strategy("auto", hw)
+    rows.append(("precision=auto", f"{policy} ({why})", True))
+    rows.append(("strategy=auto", f"{strategy} ({swhy})", True))
+    return rows
+
+
+def _cpuinfo_lines():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return f.readlines()
+    except OSError:
+        return []
+
+
+def _xla() -> Row:
+    import tensorflow as tf
+
+    try:
+        value = tf.function(lambda x: tf.reduce_sum(x * x), jit_compile=True)(tf.ones([4]))
+        return ("xla", f"works (jit_compile test = {float(value):g})", True)
+    except Exception as err:
+        return ("xla", f"unavailable: {str(err).splitlines()[0]}; use --set runtime.jit_compile=false", True)
+
+
+def _train_step() -> Row:
+    """The real question: can this installation take a training step?"""
+    import keras
+    import numpy as np
+
+    try:
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        model.fit(np.ones((8, 4), "float32"), np.zeros(8, "int64"), epochs=1, verbose=0)
+        return ("training", "a Keras training step runs", True)
+    except Exception as err:
+        return ("training", f"a training step fails: {str(err).splitlines()[0]}", False)
+
+
+def _tfds() -> Row:
+    try:
+        import tensorflow_datasets as tfds
+    except Exception as err:
+        return ("tfds", f"cannot import tensorflow_datasets: {err}", True)
+    data_dir = os.path.expanduser(os.environ.get("TFDS_DATA_DIR", "~/tensorflow_datasets"))
+    exists = os.path.isdir(data_dir)
+    writable = os.access(data_dir if exists else os.path.dirname(data_dir) or ".", os.W_OK)
+    state = "exists" if exists else "will be created"
+    note = "" if writable else " (not writable: set TFDS_DATA_DIR or --set data.data_dir=...)"
+    return ("tfds", f"{tfds.__version__}, data dir {data_dir} {state}{note}; "
+            "offline machines: --data path/to/folder", True)
+
+
+def checks() -> List[Row]:
+    rows = _versions()
+    if not all(ok for _, _, ok in rows if _ in ("tensorflow",)):
+        return rows
+    return rows + _hardware() + [_xla(), _tfds(), _train_step()]
+
+
+def report(rows: List[Row]) -> str:
+    width = max(len(topic) for topic, _, _ in rows)
+    return "\n".join(f"{'ok ' if ok else 'BAD'} {topic:<{width}}  {finding}" for topic, finding, ok in rows)
