@@ -1,0 +1,128 @@
+"""Augmentation presets built from Keras' own preprocessing layers.
+
+The same layer works in both places an augmentation can live:
+
+- in the tf.data pipeline on the CPU: `make_pipeline(..., augment=layer)`;
+- inside the model, right after its `Input`, on the accelerator: Keras
+  preprocessing layers are random when `training=True` and the identity
+  (plus a cast to float32) at inference.
+
+Every layer computes in float32 (`dtype="float32"`), whatever the global
+mixed-precision policy, so uint8 images are never rounded to float16 /
+bfloat16; the output is float32 in [0, 255].
+
+Presets:
+    none: no augmentation (`augmentation("none", ...)` returns None).
+    cifar: pad 4 pixels with zeros, randomly crop back to the image size, and
+        flip horizontally with probability 1/2 (He et al. 2016, sec. 4.2).
+    strong: cifar, then RandAugment (2 ops, magnitude 0.5) and Random
+        Erasing with probability 1/2 (Zhong et al. 2017).
+
+How "pad and crop" is done: `RandomTranslation` with zero fill and nearest
+interpolation, by up to pad + 1/2 pixels, is exactly "zero-pad by `pad`,
+crop at a uniformly random integer offset": the continuous shift rounds to
+each of the 2 * pad + 1 integer shifts with equal probability, and pixels
+move without interpolation. `ZeroPadding2D` + `RandomCrop` would be the
+literal recipe and is ~30% faster in tf.data, but `RandomCrop` uses one crop
+window for the whole batch, so 128 images would share one shift; the
+translation draws one shift per image, as the paper does.
+"""
+
+import keras
+
+from keras_recipes.datasets.errors import did_you_mean
+from keras_recipes.datasets.spec import image_hw
+
+PRESETS = ("none", "cifar", "strong")
+
+# Every option of every preset, with its default.
+_DEFAULTS = {
+    "none": {},
+    "cifar": {
+        "pad": 4,  # pixels of zero padding before the random crop; 0 disables
+        "flip": True,  # random horizontal flip
+    },
+    "strong": {
+        "pad": 4,
+        "flip": True,
+        "rand_augment_ops": 2,  # RandAugment ops per image batch
+        "rand_augment_factor": 0.5,  # RandAugment magnitude, in [0, 1]
+        "erasing_probability": 0.5,  # chance that an image gets a random erased box
+        "erasing_scale": (0.02, 0.33),  # erased box side as a fraction of the image side
+    },
+}
+
+
+def augmentation(preset, *, image_size, seed=None, **overrides):
+    """An augmentation layer for a named preset, or None for "none".
+
+    Args:
+        preset: "none", "cifar" or "strong" (see the module docstring).
+        image_size: int or (height, width) of the images it will see.
+        seed: base seed; each random layer gets its own seed derived from
+            it (None: random seeds).
+        **overrides: preset options, e.g. `pad=2`, `flip=False`,
+            `rand_augment_ops=3`, `erasing_probability=0.25`.
+
+    Returns:
+        a `keras.layers.Pipeline` of Keras preprocessing layers (float32
+        output in [0, 255]), or None.
+
+    Example:
+
+    ```python
+    aug = augmentation("cifar", image_size=32, seed=0)
+    train = make_pipeline(splits.train, batch_size=128, training=True, augment=aug)
+    # or on the accelerator, inside the model:
+    inputs = keras.Input((32, 32, 3))
+    x = aug(inputs)  # random in fit(), identity in predict() / evaluate()
+    x = keras.layers.Rescaling(1 / 255)(x)
+    ```
+    """
+    if preset is None:
+        preset = "none"
+    if preset not in PRESETS:
+        raise ValueError(
+            f"unknown augmentation preset {preset!r}; presets: {list(PRESETS)}"
+            + did_you_mean(preset, PRESETS)
+        )
+    options = dict(_DEFAULTS[preset])
+    for key in overrides:
+        if key not in options:
+            raise ValueError(
+                f"unknown option {key!r} for augmentation preset {preset!r}; options: "
+                f"{sorted(options)}" + did_you_mean(key, options)
+            )
+    options.update(overrides)
+    if preset == "none":
+        return None
+
+    height, width = image_hw(image_size)
+    seeds = iter(range(seed, seed + 100)) if seed is not None else iter([None] * 100)
+    layers = []
+    if options["pad"]:
+        # Shifts uniform in [-(pad + 1/2), pad + 1/2] round to each integer
+        # shift in [-pad, pad] with equal probability (see module docstring).
+        dy = (options["pad"] + 0.5) / height
+        dx = (options["pad"] + 0.5) / width
+        layers.append(keras.layers.RandomTranslation(
+            (-dy, dy), (-dx, dx), fill_mode="constant", fill_value=0.0, interpolation="nearest",
+            seed=next(seeds), dtype="float32",
+        ))
+    if options["flip"]:
+        layers.append(keras.layers.RandomFlip("horizontal", seed=next(seeds), dtype="float32"))
+    if preset == "strong":
+        if options["rand_augment_ops"]:
+            layers.append(keras.layers.RandAugment(
+                value_range=(0, 255), num_ops=options["rand_augment_ops"],
+                factor=options["rand_augment_factor"], seed=next(seeds), dtype="float32",
+            ))
+        if options["erasing_probability"]:
+            p = options["erasing_probability"]
+            layers.append(keras.layers.RandomErasing(
+                factor=(p, p),  # a pair fixes the probability; a float would draw it from [0, p]
+                scale=options["erasing_scale"], value_range=(0, 255), seed=next(seeds),
+                dtype="float32",
+            ))
+    name = f"{preset}_augmentation"
+    return keras.layers.Pipeline(layers, name=f"{name}_{keras.backend.get_uid(name)}")

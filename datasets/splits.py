@@ -1,0 +1,127 @@
+"""`Splits`, the loaded data set, and the seeded stratified train/val split."""
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+import tensorflow as tf
+
+from keras_recipes.datasets.errors import DataError
+
+
+@dataclasses.dataclass
+class Splits:
+    """A data set split into train / val / test, as unbatched `(x, y)` datasets.
+
+    Elements are `(image, label)` with `image` uint8 `[H, W, C]` (already at
+    the requested size) or `(text, label)` with `text` a `tf.string` scalar;
+    `label` is an int32 scalar in `[0, len(class_names))`.
+
+    Example:
+
+    ```python
+    splits = load_splits("tfds:cifar10", kind="image")
+    print(splits.summary())
+    # train 45000 / val 5000 / test 10000 examples, 10 classes, images 32x32x3 uint8
+    train = make_pipeline(splits.train, batch_size=128, training=True)
+    ```
+    """
+
+    train: tf.data.Dataset
+    val: "tf.data.Dataset | None"
+    test: "tf.data.Dataset | None"
+    class_names: list
+    counts: dict
+    kind: str
+    image_shape: "tuple | None" = None  # (H, W, C) for images, None for text
+    skipped: list = dataclasses.field(default_factory=list)  # unreadable files left out
+
+    @property
+    def num_classes(self):
+        return len(self.class_names)
+
+    def summary(self):
+        """One line, e.g. 'train 45000 / val 5000 / test 0 examples, 10 classes, images 32x32x3 uint8'."""
+        counts = " / ".join(f"{name} {self.counts.get(name, 0)}" for name in ("train", "val", "test"))
+        if self.kind == "image" and self.image_shape is not None:
+            what = "images " + "x".join(str(d) for d in self.image_shape) + " uint8"
+        else:
+            what = self.kind
+        line = f"{counts} examples, {self.num_classes} classes, {what}"
+        if self.skipped:
+            line += f", {len(self.skipped)} unreadable files skipped"
+        return line
+
+
+@dataclasses.dataclass
+class Part:
+    """One split of a source before it becomes a tf.data.Dataset.
+
+    `labels` are known up front (from the file listing, the arrays or a
+    label-only pass), so the validation split can be carved by row index;
+    `make_dataset(rows)` then builds the dataset of just those rows.
+    """
+
+    labels: np.ndarray  # int32 [n]
+    make_dataset: Callable  # (rows: np.ndarray | None) -> unbatched (x, y) tf.data.Dataset
+    origin: str  # where the split came from, for messages
+    class_names: "list | None" = None  # None: the source has ids only (arrays, tf.data)
+    # True when make_dataset(rows) returns the rows in the order given (folders,
+    # arrays); False when it can only read the source in order (tf.data, TFDS).
+    any_order: bool = False
+
+
+def stratified_split(labels, val_fraction, seed):
+    """Row indices (train_rows, val_rows) holding out `val_fraction` of every class.
+
+    Deterministic given `seed`. Each class with at least two examples keeps at
+    least one in each side; a class with a single example stays in train.
+    Both index arrays are sorted, so the original order is kept.
+
+    >>> stratified_split(np.array([0, 0, 0, 0, 1, 1, 1, 1]), 0.25, seed=0)[1].size
+    2
+    """
+    labels = np.asarray(labels)
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"`val_fraction` must be in [0, 1). Received: val_fraction={val_fraction}")
+    if val_fraction == 0.0:
+        return np.arange(labels.size), np.arange(0)
+    rng = np.random.default_rng(seed)
+    val_rows = []
+    for cls in np.unique(labels):
+        rows = np.flatnonzero(labels == cls)
+        if rows.size < 2:
+            continue
+        n_val = int(round(rows.size * val_fraction))
+        n_val = min(max(n_val, 1), rows.size - 1)
+        val_rows.append(rng.permutation(rows)[:n_val])
+    val = np.sort(np.concatenate(val_rows)) if val_rows else np.arange(0)
+    train = np.setdiff1d(np.arange(labels.size), val, assume_unique=True)
+    return train, val
+
+
+def check_same_classes(expected, got, expected_origin, got_origin):
+    """DataError naming both lists when two splits disagree on their classes."""
+    if list(expected) != list(got):
+        raise DataError(
+            f"class names differ between {expected_origin} {list(expected)} "
+            f"and {got_origin} {list(got)}; every split must have the same classes"
+        )
+
+
+def rows_filter(dataset, rows, total):
+    """`dataset` restricted to the elements whose position is in `rows`.
+
+    For sources that can only be read in order (tf.data, TFDS): each pass
+    reads all `total` elements and keeps the selected ones.
+    """
+    if rows is None or len(rows) == total:
+        return dataset
+    mask = np.zeros(total, dtype=bool)
+    mask[rows] = True
+    mask = tf.constant(mask)
+    return (
+        dataset.enumerate()
+        .filter(lambda i, element: tf.gather(mask, i))
+        .map(lambda i, element: element)
+    )
