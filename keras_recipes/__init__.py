@@ -20,6 +20,12 @@ _LAZY = {
     "run": "keras_recipes.trainer",
     "resume": "keras_recipes.trainer",
     "DataInfo": "keras_recipes.modeling",
+    "evaluate": "keras_recipes._serving_evaluate",
+    "predict": "keras_recipes._serving_predict",
+    "export": "keras_recipes._serving_export",
+    "ExportError": "keras_recipes._serving",
+    "InputError": "keras_recipes._serving",
+    "tune": "keras_recipes.tuning",
 }
 
 __all__ = [

@@ -1,0 +1,141 @@
+"""The commands that use a trained run: evaluate, predict and export."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from keras_recipes.cli.commands import format_table
+from keras_recipes.cli.main import cli, heavy_errors
+
+# Kept here (not imported from the engine) so `recipes --help` stays instant.
+FORMATS = ("saved_model", "keras", "tflite", "onnx")
+_MAX_PRINTED_CLASSES = 20  # larger confusion matrices go to the PNG and JSON only
+
+checkpoint_option = click.option(
+    "--checkpoint", type=click.Choice(["best", "final"]), default="best", show_default=True,
+    help="best: best validation model (the final one when the run kept none); final: last epoch.",
+)
+
+
+def format_evaluation(result: dict) -> str:
+    """Summary, per-class table and (up to 20 classes) the confusion matrix."""
+    top5 = f"   top-5 accuracy {result['top5_accuracy']:.4f}" if "top5_accuracy" in result else ""
+    lines = [
+        f"{result['checkpoint']} model on {result['data']}: {result['examples']} examples",
+        f"accuracy {result['accuracy']:.4f}   loss {result['loss']:.4f}{top5}",
+        "",
+    ]
+
+    def fmt(value):
+        return "-" if value is None else f"{value:.4f}"
+
+    rows = [(name, m["support"], fmt(m["accuracy"]), fmt(m["precision"]))
+            for name, m in result["per_class"].items()]
+    lines += [format_table(("class", "examples", "accuracy", "precision"), rows), ""]
+    names = result["class_names"]
+    if len(names) <= _MAX_PRINTED_CLASSES:
+        lines.append("confusion matrix (rows: true class, columns: predicted class):")
+        lines.append(format_table(("", *names),
+                                  [(name, *row) for name, row in zip(names, result["confusion_matrix"])]))
+    else:
+        lines.append(f"confusion matrix: {len(names)} classes, see the PNG")
+    lines += ["", f"wrote {result['files']['json']} and {result['files']['plot']}"]
+    return "\n".join(lines)
+
+
+def _short(text: str, width: int = 48) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def format_predictions(rows: list) -> str:
+    table = []
+    for row in rows:
+        for rank, p in enumerate(row["predictions"], start=1):
+            table.append((_short(row["input"]) if rank == 1 else "", rank, p["class"],
+                          f"{p['probability']:.4f}"))
+    return format_table(("input", "rank", "class", "probability"), table)
+
+
+@cli.command("evaluate")
+@click.argument("run_dir", type=click.Path())
+@click.option("--data", help="Evaluate on this source (tfds:NAME or a folder) instead of the run's own.")
+@checkpoint_option
+@click.option("--batch-size", type=int, default=64, show_default=True)
+@heavy_errors
+def evaluate_command(run_dir, data, checkpoint, batch_size):
+    """Accuracy, per-class accuracy and the confusion matrix of a trained run.
+
+    Uses the test split of the run's data source (else its validation split,
+    held out of training) unless --data names another source. Writes
+    RUN_DIR/evaluation.json and RUN_DIR/confusion_matrix.png.
+
+    \b
+    Examples:
+      recipes evaluate runs/r20
+      recipes evaluate runs/r20 --data ~/data/cifar10-holdout --checkpoint final
+    """
+    from keras_recipes._serving_evaluate import evaluate
+
+    result = evaluate(run_dir, data=data, checkpoint=checkpoint, batch_size=batch_size, verbose=False)
+    for note in result["notes"]:
+        click.echo(f"note: {note}")
+    click.echo(format_evaluation(result))
+
+
+@cli.command("predict")
+@click.argument("run_dir", type=click.Path())
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--top-k", "-k", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Classes shown per input.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--files/--text", "files", default=None,
+              help="Text models: read every input as a file or folder of .txt files (--files) or "
+                   "take every input as text (--text). Default: existing .txt files are read.")
+@checkpoint_option
+@heavy_errors
+def predict_command(run_dir, inputs, top_k, as_json, files, checkpoint):
+    """Top-k classes for images (files or folders) or texts (strings or .txt files).
+
+    \b
+    Examples:
+      recipes predict runs/r20 cat.png dog.jpg
+      recipes predict runs/r20 ~/photos --top-k 1 --json
+      recipes predict runs/imdb "A wonderful, moving film." review.txt
+    """
+    from keras_recipes._serving_predict import predict
+
+    rows = predict(run_dir, list(inputs), top_k=top_k, checkpoint=checkpoint, files=files)
+    click.echo(json.dumps(rows, indent=2) if as_json else format_predictions(rows))
+
+
+@cli.command("export")
+@click.argument("run_dir", type=click.Path())
+@click.option("--format", "-f", "fmt", default="saved_model", show_default=True,
+              help=f"One of: {', '.join(FORMATS)}.")
+@click.option("--output", "-o", type=click.Path(),
+              help="Where to write (default: RUN_DIR/export/saved_model, model.keras, model.tflite "
+                   "or model.onnx).")
+@checkpoint_option
+@heavy_errors
+def export_command(run_dir, fmt, output, checkpoint):
+    """Export a trained run for serving, then check it against the Keras model.
+
+    The artifact takes raw inputs (uint8 images [batch, H, W, C] named
+    "image", or strings [batch] named "text") and returns float32 class
+    probabilities named "probabilities". It is loaded back with its own
+    runtime and must match the Keras model to 1e-4, else the command fails
+    and writes nothing.
+
+    \b
+    Examples:
+      recipes export runs/r20                          # SavedModel
+      recipes export runs/r20 --format tflite -o r20.tflite
+      recipes export runs/r20 --format onnx --checkpoint final
+    """
+    from keras_recipes._serving_export import export
+
+    result = export(run_dir, format=fmt, output=output, checkpoint=checkpoint, verbose=False)
+    click.echo(result.summary())

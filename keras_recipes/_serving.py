@@ -1,0 +1,290 @@
+"""What evaluate, predict and export share: loading a run's trained model.
+
+A run directory holds end-to-end models (raw uint8 pixels or raw strings in,
+class probabilities out), so serving needs only the model file, the class
+names and, to find data, the ``data`` section of config.yaml.
+
+Example:
+
+>>> from keras_recipes._serving import load_run
+>>> run = load_run("runs/r20", checkpoint="best")
+>>> run.kind, run.image_shape, run.class_names[:2]
+('image', (32, 32, 3), ['airplane', 'automobile'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from keras_recipes import rundir
+from keras_recipes.config import DataConfig
+from keras_recipes.errors import RecipeError, RunDirError
+
+CHECKPOINTS = ("best", "final")
+# Input names of the exported signatures, whatever the model's Input layer is called.
+INPUT_NAMES = {"image": "image", "text": "text"}
+OUTPUT_KEY = "probabilities"
+_LOW_PRECISION = ("mixed_float16", "mixed_bfloat16", "float16", "bfloat16")
+
+
+class ExportError(RecipeError):
+    """An export that cannot be made or that does not match the Keras model."""
+
+
+class InputError(RecipeError, ValueError):
+    """An input to predict (a file, a folder, an array) that cannot be used."""
+
+
+@dataclasses.dataclass
+class LoadedRun:
+    """A run's trained model and what serving needs to know about it."""
+
+    run_dir: Path
+    model_path: Path
+    checkpoint: str  # the checkpoint actually loaded: "best" or "final"
+    model: "object"  # keras.Model: raw inputs -> probabilities
+    kind: str  # "image" | "text"
+    class_names: List[str]
+    image_shape: Optional[Tuple[int, int, int]]  # (H, W, C) for image models
+    precision: str  # "float32" or the mixed policy the model computes in
+    data: Optional[DataConfig]  # the config's data section (None: no config.yaml)
+    seed: int = 0
+    notes: List[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def input_name(self) -> str:
+        return INPUT_NAMES[self.kind]
+
+
+def model_file(run_dir, checkpoint: str = "best") -> Tuple[Path, str, List[str]]:
+    """``(path, checkpoint used, notes)`` of the model to load from ``run_dir``.
+
+    ``best`` falls back to the final model when the run kept no best one (no
+    validation data); a run with neither is a RunDirError naming the paths.
+    """
+    if checkpoint not in CHECKPOINTS:
+        raise RecipeError(
+            f"unknown checkpoint {checkpoint!r}; choose from {', '.join(CHECKPOINTS)}"
+        )
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise RunDirError(f"run directory not found: {run_dir}")
+    best, final = run_dir / rundir.BEST_MODEL, run_dir / rundir.FINAL_MODEL
+    if checkpoint == "final":
+        if final.is_file():
+            return final, "final", []
+        raise RunDirError(f"no final model in {run_dir}: {final} is missing (has the run finished?)")
+    if best.is_file():
+        return best, "best", []
+    if final.is_file():
+        return final, "final", [f"no {best.name} in {run_dir} (no validation data); using {final.name}"]
+    raise RunDirError(
+        f"no trained model in {run_dir}: neither {best} nor {final} exists (has the run finished?)"
+    )
+
+
+def _read_data_config(run_dir: Path):
+    """(DataConfig, seed) from config.yaml, or (None, 0) when there is none.
+
+    Only the ``data`` section is read, so a run of a recipe that is not
+    registered in this process (a user's own) still serves.
+    """
+    path = run_dir / rundir.CONFIG
+    if not path.is_file():
+        return None, 0
+    from omegaconf import OmegaConf
+
+    try:
+        raw = OmegaConf.load(path)
+        data = OmegaConf.merge(OmegaConf.structured(DataConfig), raw.get("data") or {})
+        seed = int(OmegaConf.select(raw, "runtime.seed", default=0) or 0)
+        return OmegaConf.to_object(data), seed
+    except Exception as err:  # YAML and schema errors come in many types
+        raise RunDirError(f"cannot read {path}: {str(err).splitlines()[0]}") from None
+
+
+def _register_custom_objects():
+    """Import what registers the project's serializable layers with Keras."""
+    import keras_recipes.layers  # noqa: F401
+
+
+def compute_precision(model) -> str:
+    """The low-precision policy some layer computes in, else "float32"."""
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        name = getattr(getattr(layer, "dtype_policy", None), "name", "float32")
+        if name in _LOW_PRECISION:
+            return name
+    return "float32"
+
+
+def load_run(run_dir, checkpoint: str = "best") -> LoadedRun:
+    """Load a run's model (``best.keras``, else ``model.keras``) and metadata."""
+    path, used, notes = model_file(run_dir, checkpoint)
+    run_dir = Path(run_dir)
+    import keras
+
+    _register_custom_objects()
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as err:
+        raise RunDirError(f"cannot load {path}: {str(err).splitlines()[0]}") from None
+    spec = model.inputs[0]
+    dtype = str(spec.dtype)
+    if dtype == "string":
+        kind, image_shape = "text", None
+    elif len(spec.shape) == 4:
+        kind, image_shape = "image", tuple(int(d) for d in spec.shape[1:])
+    else:
+        raise RunDirError(
+            f"{path} is not an end-to-end recipe model: its input is {dtype} {tuple(spec.shape)}, "
+            "expected uint8 images [batch, H, W, C] or strings [batch]"
+        )
+    num_classes = int(model.outputs[0].shape[-1])
+    names_path = run_dir / rundir.CLASS_NAMES
+    if names_path.is_file():
+        class_names = [str(c) for c in rundir.read_json(names_path)]
+        if len(class_names) != num_classes:
+            raise RunDirError(
+                f"{names_path} lists {len(class_names)} classes but {path} outputs {num_classes}"
+            )
+    else:
+        class_names = [str(i) for i in range(num_classes)]
+    data, seed = _read_data_config(run_dir)
+    return LoadedRun(run_dir=run_dir, model_path=path, checkpoint=used, model=model, kind=kind,
+                     class_names=class_names, image_shape=image_shape,
+                     precision=compute_precision(model), data=data, seed=seed, notes=notes)
+
+
+# -- float32 -----------------------------------------------------------------
+
+def _to_float32(node) -> None:
+    """Rewrite, in place, every low-precision dtype policy of a model config."""
+    if isinstance(node, dict):
+        if node.get("class_name") == "DTypePolicy":
+            config = node.get("config") or {}
+            if config.get("name") in _LOW_PRECISION:
+                config["name"] = "float32"
+        if node.get("class_name") == "__keras_tensor__":
+            config = node.get("config") or {}
+            if config.get("dtype") in ("float16", "bfloat16"):
+                config["dtype"] = "float32"
+        for value in node.values():
+            _to_float32(value)
+    elif isinstance(node, list):
+        for value in node:
+            _to_float32(value)
+
+
+def float32_model(run: LoadedRun):
+    """The run's model computing in float32 (itself when it already does).
+
+    A model trained under mixed precision keeps float32 variables, so the
+    float32 model is the same architecture with every layer's policy set to
+    float32 and the same weights (and TextVectorization vocabulary): we
+    rewrite the policies in the ``.keras`` archive's config.json and let
+    Keras load the weights and assets as usual.
+    """
+    if run.precision == "float32":
+        return run.model
+    import keras
+
+    with tempfile.TemporaryDirectory(prefix="keras-recipes-f32-") as tmp:
+        rewritten = Path(tmp) / "model.keras"
+        with zipfile.ZipFile(run.model_path) as src, zipfile.ZipFile(rewritten, "w") as dst:
+            for item in src.infolist():
+                content = src.read(item.filename)
+                if item.filename == "config.json":
+                    config = json.loads(content)
+                    _to_float32(config)
+                    content = json.dumps(config).encode("utf-8")
+                dst.writestr(item, content)
+        return keras.saving.load_model(rewritten, compile=False)
+
+
+def custom_classes(model) -> List[str]:
+    """Names of the layer classes of ``model`` that Keras alone cannot load."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            module = node.get("module")
+            if isinstance(module, str) and "class_name" in node and module.split(".")[0] != "keras":
+                found.add(node["class_name"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    import keras
+
+    walk(keras.saving.serialize_keras_object(model))
+    return sorted(found)
+
+
+# -- augmentation ----------------------------------------------------------------
+
+# Keras' random augmentation layers return their input at inference. RandomCrop
+# does not (it center-crops / resizes when sizes differ), so it is kept.
+_AUGMENTATION = ("Random", "RandAugment", "AugMix", "MixUp", "CutMix")
+
+
+def _is_augmentation(layer) -> bool:
+    import keras
+
+    if isinstance(layer, keras.layers.Pipeline):
+        return bool(layer.layers) and all(_is_augmentation(sub) for sub in layer.layers)
+    name = type(layer).__name__
+    return name.startswith(_AUGMENTATION) and name != "RandomCrop"
+
+
+def augmentation_layers(model) -> list:
+    return [layer for layer in model.layers if _is_augmentation(layer)]
+
+
+def without_augmentation(model):
+    """``model`` without its on-device augmentation, sharing the other layers.
+
+    Only for a chain of layers (how ``modeling.image_model`` builds: input ->
+    augmentation -> normalisation -> body); any other graph is returned as is.
+    Exported graphs then hold no random ops, which ONNX cannot express.
+    """
+    import keras
+
+    layers = model.layers
+    if not augmentation_layers(model):
+        return model
+    for previous, layer in zip(layers, layers[1:]):
+        nodes = layer._inbound_nodes
+        if len(nodes) != 1 or [t._keras_history.operation for t in nodes[0].input_tensors] != [previous]:
+            return model
+    if len(model.outputs) != 1 or model.outputs[0]._keras_history.operation is not layers[-1]:
+        return model
+    spec = model.inputs[0]
+    x = inputs = keras.Input(batch_shape=spec.shape, dtype=spec.dtype, name=layers[0].name)
+    for layer in layers[1:]:
+        if not _is_augmentation(layer):
+            x = layer(x)
+    return keras.Model(inputs, x, name=model.name)
+
+
+# -- batching ------------------------------------------------------------------
+
+def predict_probabilities(model, inputs, batch_size: int = 64):
+    """float32 probabilities [N, classes] of ``model`` on raw inputs (numpy)."""
+    import numpy as np
+    import tensorflow as tf
+
+    out = []
+    for start in range(0, len(inputs), batch_size):
+        batch = inputs[start:start + batch_size]
+        out.append(np.asarray(model(tf.constant(batch), training=False), dtype=np.float32))
+    if not out:
+        return np.zeros((0, int(model.outputs[0].shape[-1])), np.float32)
+    return np.concatenate(out)
+
