@@ -90,8 +90,7 @@ def monitor_mode(monitor: str) -> str:
     return "min" if "loss" in monitor else "max"
 
 
-def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_size: int,
-             chief: bool = True):
+def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_size: int):
     """The run's callbacks, in the order that keeps history and backup consistent.
 
     CSVLogger writes an epoch's row before BackupAndRestore saves that epoch,
@@ -99,16 +98,16 @@ def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_si
     (``truncate_history``) rather than leaving a gap.
     """
     run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
     throughput = Throughput(batch_size)
     callbacks = [keras.callbacks.TerminateOnNaN(), throughput]
     if train.ema:
         callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
-    if chief:
-        callbacks.append(keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY),
-                                                   append=bool(resume_rows)))
-        callbacks.append(keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS),
-                                                     write_graph=False, profile_batch=0))
-    if has_val and chief:
+    callbacks.append(keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY),
+                                               append=bool(resume_rows)))
+    callbacks.append(keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS),
+                                                 write_graph=False, profile_batch=0))
+    if has_val:
         mode = monitor_mode(train.monitor)
         (run_dir / rundir.BEST_WEIGHTS).parent.mkdir(parents=True, exist_ok=True)
         callbacks.append(keras.callbacks.ModelCheckpoint(

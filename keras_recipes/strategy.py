@@ -87,3 +87,12 @@ def is_chief(environ=os.environ) -> bool:
     if task.get("type") == "chief":
         return True
     return task.get("type") == "worker" and task.get("index", 0) == 0 and "chief" not in cluster
+
+
+def worker_id(environ=os.environ) -> str:
+    """``worker-1``-style name of this task in ``TF_CONFIG`` (``chief`` alone)."""
+    try:
+        task = json.loads(environ.get("TF_CONFIG") or "{}").get("task", {})
+    except json.JSONDecodeError:
+        task = {}
+    return f"{task.get('type', 'chief')}-{task.get('index', 0)}"

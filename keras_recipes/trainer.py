@@ -31,7 +31,8 @@ from keras_recipes.modeling import DataInfo, image_model, make_vectorizer, text_
 from keras_recipes.optim import make_optimizer, make_schedule
 from keras_recipes.precision import apply_precision, choose_precision
 from keras_recipes.registry import get_recipe
-from keras_recipes.strategy import choose_strategy, is_chief, make_strategy, select_gpus
+from keras_recipes.strategy import (choose_strategy, is_chief, make_strategy, select_gpus,
+                                    worker_id)
 
 SMOKE_EXAMPLES = 48
 SMOKE_BATCH = 8
@@ -123,8 +124,8 @@ class Trainer:
                 val_fraction=d.val_fraction, seed=self.cfg.runtime.seed,
                 data_dir=d.data_dir, strict=d.strict, progress=self.verbose > 0,
             )
-        if self.verbose:
-            print(splits.summary())
+        if self.verbose and (self.smoke or self.user_data is not None):
+            print(splits.summary())  # load_splits prints it for named sources
         self.splits = splits
         self._check_class_names(splits.class_names)
         return splits
@@ -235,6 +236,10 @@ class Trainer:
             self.model.compile(optimizer=optimizer, loss=loss, metrics=[accuracy],
                                jit_compile=self.jit_compile,
                                steps_per_execution=t.steps_per_execution)
+            if self.strategy_name == "multi_worker" and self.hw.num_workers > 1:
+                from keras_recipes._multi_worker import patch_for_multi_worker
+
+                patch_for_multi_worker(self.model)
         return self.model
 
     # -- the run -----------------------------------------------------------
@@ -242,7 +247,12 @@ class Trainer:
         if not self.chief:
             return
         if not self.resume:
-            config_lib.save(self.cfg, self.run_dir / rundir.CONFIG)
+            cfg = self.cfg
+            if self.smoke or self.user_data is not None:
+                # The data did not come from the config's source: don't let
+                # `recipes evaluate` or `--config` silently use that source.
+                cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, source=""))
+            config_lib.save(cfg, self.run_dir / rundir.CONFIG)
         env = environment.collect(self.hw)
         env.update(precision=self.precision, precision_reason=self.precision_reason,
                    strategy=self.strategy_name, strategy_reason=self.strategy_reason,
@@ -251,6 +261,19 @@ class Trainer:
                    augment_on_device=self.augment_on_device, smoke=self.smoke,
                    global_batch_size=self.global_batch, steps_per_epoch=steps_per_epoch)
         rundir.write_json(self.run_dir / rundir.ENVIRONMENT, env)
+
+    def write_dir(self) -> Path:
+        """Where the callbacks write: the run directory on the chief. Other
+        workers run the same callbacks (their collective ops must match the
+        chief's) but write into a private folder on their own machine, so
+        only the chief writes the run directory."""
+        if self.chief:
+            return self.run_dir
+        import hashlib
+        import tempfile
+
+        key = hashlib.sha1(str(self.run_dir.resolve()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"keras-recipes-{key}-{worker_id()}"
 
     def _resume_rows(self):
         if not self.resume:
@@ -279,17 +302,18 @@ class Trainer:
         self._write_start_files(steps)
         resume_rows = self._resume_rows()
         callbacks, throughput = callbacks_lib.standard(
-            self.run_dir, t, has_val=val_ds is not None, resume_rows=resume_rows,
-            batch_size=self.global_batch, chief=self.chief,
+            self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
+            batch_size=self.global_batch,
         )
         if t.steps_per_epoch:
             train_ds = train_ds.repeat()
         try:
-            history = self.model.fit(
-                train_ds, validation_data=val_ds, epochs=t.epochs,
-                steps_per_epoch=steps if t.steps_per_epoch else None,
-                callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
-            )
+            with self.strategy.scope():
+                history = self.model.fit(
+                    train_ds, validation_data=val_ds, epochs=t.epochs,
+                    steps_per_epoch=steps if t.steps_per_epoch else None,
+                    callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
+                )
         except OSError as err:  # an unreadable backup
             raise RunDirError(
                 f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); start "
@@ -302,34 +326,34 @@ class Trainer:
         metrics = {"recipe": self.cfg.recipe, "epochs": self.cfg.train.epochs,
                    "wall_time_s": round(time.time() - started, 2),
                    "train_examples_per_s": round(throughput.steady, 1)}
-        rows = plots.read_history(self.run_dir / rundir.HISTORY) if self.chief else []
+        # Evaluation is a collective op under multi-worker training: every
+        # worker runs it, on the final weights, before anything chief-only.
+        if test_ds is not None:
+            with self.strategy.scope():
+                metrics["test_final"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+            metrics["test"] = metrics["test_final"]
+        if not self.chief:
+            shutil.rmtree(self.write_dir(), ignore_errors=True)
+            return metrics
+        rows = plots.read_history(self.run_dir / rundir.HISTORY)
         if rows:
             metrics["final"] = {k: v for k, v in rows[-1].items() if k != "epoch"}
-        monitor = self.cfg.train.monitor
+        self.serving_model.save(self.run_dir / rundir.FINAL_MODEL)
         best_path = self.run_dir / rundir.BEST_WEIGHTS
-        if self.chief:
-            self.serving_model.save(self.run_dir / rundir.FINAL_MODEL)
-        if test_ds is not None:
-            metrics["test_final"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
         if best_path.is_file():
-            mode = callbacks_lib.monitor_mode(monitor)
-            scored = [r for r in rows if r.get(monitor) is not None]
+            monitor = self.cfg.train.monitor
+            pick = max if callbacks_lib.monitor_mode(monitor) == "max" else min
+            scored = [r for r in rows if isinstance(r.get(monitor), float)]
             if scored:
-                pick = max if mode == "max" else min
-                best = pick(scored, key=lambda r: r[monitor])
-                metrics["best"] = dict(best)
+                metrics["best"] = dict(pick(scored, key=lambda r: r[monitor]))
             self.model.load_weights(best_path)
-            if self.chief:
-                self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
-            if test_ds is not None:
+            self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
+            if test_ds is not None and self.strategy_name != "multi_worker":
                 metrics["test"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
-        elif "test_final" in metrics:
-            metrics["test"] = metrics["test_final"]
-        if self.chief:
-            if rows:
-                plots.plot_curves(rows, self.run_dir / rundir.CURVES)
-            rundir.write_json(self.run_dir / rundir.METRICS, metrics)
-            shutil.rmtree(self.run_dir / rundir.BACKUP, ignore_errors=True)
+        if rows:
+            plots.plot_curves(rows, self.run_dir / rundir.CURVES)
+        rundir.write_json(self.run_dir / rundir.METRICS, metrics)
+        shutil.rmtree(self.run_dir / rundir.BACKUP, ignore_errors=True)
         if self.verbose:
             print(f"run directory: {self.run_dir}")
         return metrics

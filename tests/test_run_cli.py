@@ -2,19 +2,15 @@
 
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
-import textwrap
 import time
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from keras_recipes import rundir
 from keras_recipes.cli.main import cli
+from tests_support.cli_driver import recipes_cli, write_image_folder
 
 
 @pytest.mark.parametrize("recipe", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn"])
@@ -23,39 +19,6 @@ def test_smoke_runs_every_recipe(recipe, tmp_path):
     assert result.exit_code == 0, result.output
     assert "smoke check passed" in result.output
     assert (tmp_path / "r" / rundir.FINAL_MODEL).is_file()
-
-
-def write_image_folder(root, classes=3, per_class=40, size=8):
-    from PIL import Image
-
-    rng = np.random.default_rng(0)
-    for c in range(classes):
-        folder = root / f"class{c}"
-        folder.mkdir(parents=True)
-        for i in range(per_class):
-            pixels = rng.integers(0, 60, (size, size, 3)) + 80 * c
-            Image.fromarray(pixels.astype("uint8")).save(folder / f"{i}.png")
-    return root
-
-
-# Runs the CLI with the toy recipe registered (a subprocess cannot see fixtures).
-DRIVER = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, {tests!r})
-    from tests_support.toy_recipe import register_toy
-    register_toy()
-    from keras_recipes.cli.main import main
-    sys.argv = ["recipes"] + sys.argv[1:]
-    main()
-""")
-
-
-def recipes_cli(tmp_path, *args, **kwargs):
-    driver = tmp_path / "driver.py"
-    driver.write_text(DRIVER.format(tests=os.path.dirname(__file__)))
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.Popen([sys.executable, str(driver), *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
 
 
 def test_killed_run_resumes_without_gaps_or_repeats(tmp_path):
