@@ -47,4 +47,4 @@ def doctor_command():
         raise SystemExit(1)
 
 
-from keras_recipes.cli import serve_commands, train_commands  # noqa: E402,F401
+from keras_recipes.cli import serve_commands, train_commands, tune_command  # noqa: E402,F401
