@@ -23,12 +23,13 @@ from keras_recipes.cli.options import config_option, resolve_config, set_option
 @click.option("--deterministic", is_flag=True, help="Bit-reproducible ops (slower).")
 @click.option("--precision", type=click.Choice(["auto", "float32", "mixed_float16", "mixed_bfloat16"]),
               help="Shortcut for --set runtime.precision=...")
+@click.option("--gpus", help="GPUs to train on, e.g. 0,1 (shortcut for --set runtime.gpus=...).")
 @click.option("--quiet", "-q", is_flag=True, help="One line per epoch instead of a progress bar.")
 @click.option("--smoke", is_flag=True,
               help="A couple of steps on tiny synthetic data: checks the installation in seconds.")
 @heavy_errors
 def run_command(name, config_file, overrides, data, output, overwrite, epochs, seed,
-                deterministic, precision, quiet, smoke):
+                deterministic, precision, gpus, quiet, smoke):
     """Train recipe NAME and write a run directory.
 
     \b
@@ -40,7 +41,8 @@ def run_command(name, config_file, overrides, data, output, overwrite, epochs, s
     """
     extra = list(overrides)
     for key, value in (("data.source", data), ("train.epochs", epochs),
-                       ("runtime.seed", seed), ("runtime.precision", precision)):
+                       ("runtime.seed", seed), ("runtime.precision", precision),
+                       ("runtime.gpus", gpus)):
         if value is not None:
             extra.append(f"{key}={value}")
     if deterministic:

@@ -86,9 +86,16 @@ class Trainer:
         select_gpus(rt.gpus)
         self.precision, self.precision_reason = choose_precision(rt.precision, self.hw)
         apply_precision(self.precision)
-        self.strategy_name, self.strategy_reason = choose_strategy(rt.strategy, self.hw)
-        self.strategy = make_strategy(self.strategy_name)
-        self.replicas = self.strategy.num_replicas_in_sync
+        if keras.backend.backend() == "jax":
+            # tf.distribute does nothing for JAX; keras.distribution does.
+            from keras_recipes import jax_distribution
+
+            self.strategy_name, self.strategy_reason, self.replicas = jax_distribution.setup(rt.gpus)
+            self.strategy = tf.distribute.get_strategy()
+        else:
+            self.strategy_name, self.strategy_reason = choose_strategy(rt.strategy, self.hw)
+            self.strategy = make_strategy(self.strategy_name)
+            self.replicas = self.strategy.num_replicas_in_sync
         on_accelerator = bool(self.hw.gpus or self.hw.tpu)
         placement = self.cfg.augment.placement
         self.augment_on_device = placement == "model" or (placement == "auto" and on_accelerator)
