@@ -1,0 +1,35 @@
+"""Reusable, serializable Keras layers (pure `keras.ops`, any backend).
+
+Every layer is registered under the `keras_recipes` package for
+`keras.saving`, so a model that uses them saves to `.keras` and loads back
+once this module is imported. They follow the dtype policy (mixed
+precision) and work under `tf.function`, XLA and JAX.
+
+Example:
+
+>>> import keras
+>>> from keras_recipes.layers import ConvBNReLU, ResidualBlock
+>>> inputs = keras.Input((32, 32, 3))
+>>> x = ConvBNReLU(16)(inputs)
+>>> x = ResidualBlock(32, strides=2, se_ratio=0.25, drop_path_rate=0.1)(x)
+>>> x = keras.layers.GlobalAveragePooling2D()(x)
+>>> model = keras.Model(inputs, keras.layers.Dense(10, dtype="float32")(x))
+
+Or a whole CIFAR ResNet: `keras_recipes.layers.resnet_cifar(depth=20)`.
+"""
+
+from .conv_bn_relu import ConvBNReLU
+from .drop_path import DropPath
+from .residual_block import ResidualBlock
+from .resnet import resnet_cifar
+from .squeeze_excite import SqueezeExcite
+from .vgg_block import VGGBlock
+
+__all__ = [
+    "ConvBNReLU",
+    "DropPath",
+    "ResidualBlock",
+    "SqueezeExcite",
+    "VGGBlock",
+    "resnet_cifar",
+]

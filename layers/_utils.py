@@ -1,0 +1,175 @@
+"""Argument validation shared by the layers of `keras_recipes.layers`.
+
+Private: not part of the public API. Every check raises a `ValueError` that
+names the argument and ends with `Received: name=value`, the convention of
+Keras' own layers, so a bad argument is reported where it is passed rather
+than as a shape error deep inside `build()`.
+"""
+
+import numbers
+
+import keras
+
+
+def _received(name, value):
+    return f"Received: {name}={value!r}"
+
+
+def is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def positive_int(value, name):
+    """Returns `value` as an `int`; raises unless it is an integer >= 1."""
+    if not is_int(value) or value < 1:
+        raise ValueError(
+            f"`{name}` must be a positive integer. {_received(name, value)}"
+        )
+    return int(value)
+
+
+def int_tuple(value, name, length=2):
+    """Returns a `length`-tuple of positive ints from an int or a sequence."""
+    if is_int(value):
+        values = (value,) * length
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            values = None
+    if (
+        values is None
+        or len(values) != length
+        or not all(is_int(v) and v >= 1 for v in values)
+    ):
+        raise ValueError(
+            f"`{name}` must be a positive integer or a tuple of {length} "
+            f"positive integers. {_received(name, value)}"
+        )
+    return tuple(int(v) for v in values)
+
+
+def one_of(value, name, choices):
+    """Returns `value` (lower-cased when a string) if it is in `choices`."""
+    normalized = value.lower() if isinstance(value, str) else value
+    if normalized not in choices or type(normalized) not in {
+        type(c) for c in choices
+    }:
+        raise ValueError(
+            f"`{name}` must be one of {list(choices)}. {_received(name, value)}"
+        )
+    return normalized
+
+
+def rate(value, name):
+    """Returns `value` as a float in [0, 1); raises otherwise."""
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not 0.0 <= value < 1.0
+    ):
+        raise ValueError(
+            f"`{name}` must be a float in [0, 1). {_received(name, value)}"
+        )
+    return float(value)
+
+
+def optional_ratio(value, name):
+    """Returns None or `value` as a float in (0, 1]; raises otherwise."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not 0.0 < value <= 1.0
+    ):
+        raise ValueError(
+            f"`{name}` must be None or a float in (0, 1]. "
+            f"{_received(name, value)}"
+        )
+    return float(value)
+
+
+def positive_float(value, name):
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not value > 0
+    ):
+        raise ValueError(
+            f"`{name}` must be a positive number. {_received(name, value)}"
+        )
+    return float(value)
+
+
+def activation(value, name="activation"):
+    """Returns the activation function for `value`, or None for None."""
+    if value is None:
+        return None
+    try:
+        return keras.activations.get(value)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"`{name}` must be None, a callable or the name of a Keras "
+            f"activation (e.g. 'relu', 'swish'). {_received(name, value)}"
+        ) from None
+
+
+def serialize_activation(fn):
+    return None if fn is None else keras.activations.serialize(fn)
+
+
+def initializer(value, name):
+    try:
+        return keras.initializers.get(value)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"`{name}` must be a Keras initializer or its name. "
+            f"{_received(name, value)}"
+        ) from None
+
+
+def regularizer(value, name):
+    try:
+        return keras.regularizers.get(value)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"`{name}` must be None or a Keras regularizer. "
+            f"{_received(name, value)}"
+        ) from None
+
+
+def clone_initializer(init):
+    """A fresh copy of `init` for one sublayer.
+
+    Keras 3 initializers draw a fixed seed when they are created, so one
+    unseeded instance shared by two layers gives both the *same* weights.
+    Each sublayer therefore gets its own copy (an explicitly seeded
+    initializer still gives identical copies, which is what a seed means).
+    """
+    return init.__class__.from_config(init.get_config())
+
+
+def data_format(value):
+    if value is None:
+        return keras.config.image_data_format()
+    normalized = str(value).lower()
+    if normalized not in ("channels_last", "channels_first"):
+        raise ValueError(
+            "`data_format` must be 'channels_last' or 'channels_first'. "
+            f"{_received('data_format', value)}"
+        )
+    return normalized
+
+
+def batch_norm_args(momentum, epsilon):
+    if (
+        not isinstance(momentum, numbers.Real)
+        or isinstance(momentum, bool)
+        or not 0.0 <= momentum < 1.0
+    ):
+        raise ValueError(
+            "`bn_momentum` must be a float in [0, 1). "
+            f"{_received('bn_momentum', momentum)}"
+        )
+    return float(momentum), positive_float(epsilon, "bn_epsilon")

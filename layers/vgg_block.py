@@ -1,0 +1,139 @@
+"""`VGGBlock`: N 3x3 conv-BN-activation layers, then 2x2 max pooling."""
+
+import keras
+
+from . import _utils
+from .conv_bn_relu import ConvBNReLU
+
+
+@keras.saving.register_keras_serializable(package="keras_recipes")
+class VGGBlock(keras.layers.Layer):
+    """A VGG stage (Simonyan & Zisserman 2015) with batch normalization.
+
+    `num_convs` x `ConvBNReLU(filters, 3)` ("same" padding, stride 1), then
+    max pooling with `pool_size` and stride `pool_size`, which halves the
+    spatial size by default. `pool_size=None` leaves the pooling out.
+
+    Args:
+        filters: channels of every conv.
+        num_convs: number of 3x3 conv layers. Defaults to 2.
+        pool_size: int or tuple of 2 ints, or None for no pooling.
+            Defaults to 2.
+        activation: name of a Keras activation, a callable or None.
+            Defaults to `"relu"`.
+        kernel_initializer: defaults to `"he_normal"`.
+        kernel_regularizer: defaults to None.
+        bn_momentum: batch-norm momentum. Defaults to 0.9.
+        bn_epsilon: batch-norm epsilon. Defaults to 1e-5.
+        data_format: `"channels_last"` or `"channels_first"`; defaults to
+            `keras.config.image_data_format()`.
+        **kwargs: base layer arguments (`name`, `dtype`, `trainable`).
+
+    Example:
+
+    >>> x = keras.random.normal((2, 32, 32, 3))
+    >>> tuple(VGGBlock(64, num_convs=2)(x).shape)
+    (2, 16, 16, 64)
+    """
+
+    def __init__(
+        self,
+        filters,
+        num_convs=2,
+        pool_size=2,
+        activation="relu",
+        kernel_initializer="he_normal",
+        kernel_regularizer=None,
+        bn_momentum=0.9,
+        bn_epsilon=1e-5,
+        data_format=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.filters = _utils.positive_int(filters, "filters")
+        self.num_convs = _utils.positive_int(num_convs, "num_convs")
+        self.pool_size = (
+            None
+            if pool_size is None
+            else _utils.int_tuple(pool_size, "pool_size")
+        )
+        self.activation = _utils.activation(activation)
+        self.kernel_initializer = _utils.initializer(
+            kernel_initializer, "kernel_initializer"
+        )
+        self.kernel_regularizer = _utils.regularizer(
+            kernel_regularizer, "kernel_regularizer"
+        )
+        self.bn_momentum, self.bn_epsilon = _utils.batch_norm_args(
+            bn_momentum, bn_epsilon
+        )
+        self.data_format = _utils.data_format(data_format)
+
+        self.convs = [
+            ConvBNReLU(
+                self.filters,
+                3,
+                activation=self.activation,
+                kernel_initializer=_utils.clone_initializer(
+                    self.kernel_initializer
+                ),
+                kernel_regularizer=self.kernel_regularizer,
+                bn_momentum=self.bn_momentum,
+                bn_epsilon=self.bn_epsilon,
+                data_format=self.data_format,
+                dtype=self.dtype_policy,
+                name=f"conv_bn_relu{i + 1}",
+            )
+            for i in range(self.num_convs)
+        ]
+        self.pool = None
+        if self.pool_size is not None:
+            self.pool = keras.layers.MaxPooling2D(
+                self.pool_size,
+                data_format=self.data_format,
+                dtype=self.dtype_policy,
+                name="pool",
+            )
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        for conv in self.convs:
+            conv.build(shape)
+            shape = conv.compute_output_shape(shape)
+
+    def call(self, inputs, training=None):
+        x = inputs
+        for conv in self.convs:
+            x = conv(x, training=training)
+        if self.pool is not None:
+            x = self.pool(x)
+        return x
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for conv in self.convs:
+            shape = conv.compute_output_shape(shape)
+        if self.pool is not None:
+            shape = self.pool.compute_output_shape(shape)
+        return shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "filters": self.filters,
+                "num_convs": self.num_convs,
+                "pool_size": self.pool_size,
+                "activation": _utils.serialize_activation(self.activation),
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
+                "kernel_regularizer": keras.regularizers.serialize(
+                    self.kernel_regularizer
+                ),
+                "bn_momentum": self.bn_momentum,
+                "bn_epsilon": self.bn_epsilon,
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -1,0 +1,75 @@
+"""Runs every layer and `resnet_cifar` on the JAX backend, without TensorFlow.
+
+Run by `test_jax_backend.py` in a subprocess with `KERAS_BACKEND=jax`
+(the backend is fixed when Keras is first imported). TensorFlow is made
+unimportable first, so this also proves `keras_recipes.layers` does not need
+it. Prints "JAX OK" at the end.
+"""
+
+import os
+import sys
+
+sys.modules["tensorflow"] = None  # `import tensorflow` now raises ImportError
+
+import jax  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_recipes import layers as L  # noqa: E402
+
+assert keras.backend.backend() == "jax", keras.backend.backend()
+
+# One model with every layer in it, so that everything compiles once.
+inputs = keras.Input((8, 8, 3))
+x = L.ConvBNReLU(4, 3)(inputs)
+x = L.ConvBNReLU(None, 3, depthwise=True, activation="relu6")(x)
+x = L.ConvBNReLU(4, 1, groups=2, activation=None)(x)
+x = L.VGGBlock(4, num_convs=1, pool_size=None)(x)
+x = L.SqueezeExcite(0.5)(x)
+x = L.DropPath(0.2)(x)
+x = L.ResidualBlock(4, version=2, se_ratio=0.5, drop_path_rate=0.2)(x)
+x = L.ResidualBlock(2, block_type="bottleneck", shortcut="projection")(x)
+x = L.ResidualBlock(16, strides=2, version=2, shortcut="zero_pad")(x)
+resnet = L.resnet_cifar(
+    depth=8, input_shape=(4, 4, 16), se_ratio=0.5, drop_path_rate=0.2, name="resnet"
+)
+model = keras.Model(inputs, resnet(x))
+
+images = np.random.RandomState(0).standard_normal((4, 8, 8, 3)).astype("float32")
+labels = np.arange(4) % 10
+trainable = [v.value for v in model.trainable_variables]
+non_trainable = [v.value for v in model.non_trainable_variables]
+
+
+def loss_fn(trainable, non_trainable, images, labels):
+    probs, non_trainable = model.stateless_call(
+        trainable, non_trainable, images, training=True
+    )
+    loss = keras.losses.sparse_categorical_crossentropy(labels, probs)
+    return keras.ops.mean(loss), non_trainable
+
+
+# Forward + backward in training mode, compiled by XLA through jax.jit.
+(loss, new_non_trainable), grads = jax.jit(
+    jax.value_and_grad(loss_fn, has_aux=True)
+)(trainable, non_trainable, images, labels)
+assert np.isfinite(float(loss)), loss
+assert len(grads) == len(trainable)
+assert all(np.all(np.isfinite(g)) for g in grads)
+assert sum(float(np.abs(g).sum()) > 0 for g in grads) > len(grads) // 2
+# BN statistics and seed-generator states moved in training mode.
+assert any(
+    not np.array_equal(a, b) for a, b in zip(non_trainable, new_non_trainable)
+)
+
+# Inference is deterministic (no drop path) and gives probabilities.
+infer = jax.jit(
+    lambda t, n, x: model.stateless_call(t, n, x, training=False)[0]
+)
+p1 = np.asarray(infer(trainable, non_trainable, images))
+p2 = np.asarray(infer(trainable, non_trainable, images))
+np.testing.assert_array_equal(p1, p2)
+np.testing.assert_allclose(p1.sum(axis=1), 1.0, rtol=1e-5)
+assert p1.shape == (4, 10) and p1.dtype == np.float32
+assert os.environ.get("KERAS_BACKEND") == "jax"
+print("JAX OK")

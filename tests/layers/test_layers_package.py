@@ -1,0 +1,67 @@
+"""The package as users see it: exports, docs, registration, no TensorFlow."""
+
+import ast
+import doctest
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import keras
+import pytest
+
+import keras_recipes.layers as layers_pkg
+
+LAYERS_DIR = Path(layers_pkg.__file__).parent
+SOURCES = sorted(LAYERS_DIR.glob("*.py"))
+MODULES = ["keras_recipes.layers"] + [
+    f"keras_recipes.layers.{m.name}" for m in pkgutil.iter_modules([str(LAYERS_DIR)])
+]
+PUBLIC = ["ConvBNReLU", "DropPath", "ResidualBlock", "SqueezeExcite", "VGGBlock", "resnet_cifar"]
+
+
+def _called_name(call):
+    return getattr(call.func, "attr", getattr(call.func, "id", ""))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_no_tensorflow_import(path):
+    """layers/ is pure keras.ops: it must run on JAX (and torch) too."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        elif isinstance(node, ast.Call) and _called_name(node) in ("import_module", "__import__"):
+            names = [a.value for a in node.args if isinstance(a, ast.Constant)]
+        else:
+            continue
+        for name in names:
+            assert str(name).split(".")[0] not in ("tensorflow", "tf_keras"), (
+                f"{path.name}:{node.lineno} imports {name}"
+            )
+
+
+def test_public_api():
+    assert sorted(layers_pkg.__all__) == sorted(PUBLIC)
+    for name in PUBLIC:
+        obj = getattr(layers_pkg, name)
+        assert obj.__doc__ and "Example" in obj.__doc__, f"{name} lacks a usage example"
+        if inspect.isclass(obj):
+            assert issubclass(obj, keras.layers.Layer)
+            assert keras.saving.get_registered_name(obj) == f"keras_recipes>{name}"
+            assert keras.saving.get_registered_object(f"keras_recipes>{name}") is obj
+            # one public layer per file, named for it in snake case
+            assert obj.__module__.rsplit(".", 1)[-1].replace("_", "") == name.lower()
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_docstring_examples_run(module):
+    mod = importlib.import_module(module)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in finder.find(mod, module, globs={"keras": keras, **vars(layers_pkg)}):
+        runner.run(test)
+    results = runner.summarize(verbose=False)
+    assert results.failed == 0
