@@ -173,3 +173,16 @@ def batch_norm_args(momentum, epsilon):
             f"{_received('bn_momentum', momentum)}"
         )
     return float(momentum), positive_float(epsilon, "bn_epsilon")
+
+
+def conv_block_config(layer):
+    """The constructor arguments that ConvBNReLU, ResidualBlock and VGGBlock
+    share, serialized for `get_config`."""
+    return {
+        "activation": serialize_activation(layer.activation),
+        "kernel_initializer": keras.initializers.serialize(layer.kernel_initializer),
+        "kernel_regularizer": keras.regularizers.serialize(layer.kernel_regularizer),
+        "bn_momentum": layer.bn_momentum,
+        "bn_epsilon": layer.bn_epsilon,
+        "data_format": layer.data_format,
+    }

@@ -187,17 +187,8 @@ class ConvBNReLU(keras.layers.Layer):
                 "depthwise": self.depthwise,
                 "depth_multiplier": self.depth_multiplier,
                 "dilation_rate": self.dilation_rate,
-                "activation": _utils.serialize_activation(self.activation),
                 "use_bias": self.use_bias,
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
-                "bn_momentum": self.bn_momentum,
-                "bn_epsilon": self.bn_epsilon,
-                "data_format": self.data_format,
             }
         )
+        config.update(_utils.conv_block_config(self))
         return config

@@ -308,16 +308,7 @@ class ResidualBlock(keras.layers.Layer):
                 "shortcut": self.shortcut,
                 "se_ratio": self.se_ratio,
                 "drop_path_rate": self.drop_path_rate,
-                "activation": _utils.serialize_activation(self.activation),
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
-                "bn_momentum": self.bn_momentum,
-                "bn_epsilon": self.bn_epsilon,
-                "data_format": self.data_format,
             }
         )
+        config.update(_utils.conv_block_config(self))
         return config

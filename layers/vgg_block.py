@@ -124,16 +124,7 @@ class VGGBlock(keras.layers.Layer):
                 "filters": self.filters,
                 "num_convs": self.num_convs,
                 "pool_size": self.pool_size,
-                "activation": _utils.serialize_activation(self.activation),
-                "kernel_initializer": keras.initializers.serialize(
-                    self.kernel_initializer
-                ),
-                "kernel_regularizer": keras.regularizers.serialize(
-                    self.kernel_regularizer
-                ),
-                "bn_momentum": self.bn_momentum,
-                "bn_epsilon": self.bn_epsilon,
-                "data_format": self.data_format,
             }
         )
+        config.update(_utils.conv_block_config(self))
         return config

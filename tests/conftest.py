@@ -10,8 +10,9 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _reset_keras_policy():
-    """Tests that change the global mixed-precision policy must not leak it."""
+def _reset_global_state():
+    """Tests that change process-wide settings (the mixed-precision policy,
+    `--deterministic` op determinism) must not leak them into later tests."""
     yield
     import sys
 
@@ -19,6 +20,12 @@ def _reset_keras_policy():
         import keras
 
         keras.mixed_precision.set_global_policy("float32")
+    if "tensorflow" in sys.modules:
+        # No public API turns op determinism off again; tests only.
+        from tensorflow.python.framework import config as tf_config
+
+        if tf_config.is_op_determinism_enabled():
+            tf_config.disable_op_determinism()
 
 
 @pytest.fixture

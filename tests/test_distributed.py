@@ -17,7 +17,7 @@ MIRRORED = textwrap.dedent("""
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     sys.path.insert(0, {tests!r})
     from tests_support.toy_recipe import register_toy
-    from test_trainer import toy_arrays
+    from tests_support.toy_data import toy_images
     from keras_recipes import config as C, get_recipe, run
     name = register_toy()
     losses = {{}}
@@ -26,7 +26,7 @@ MIRRORED = textwrap.dedent("""
             "runtime.verbose=0", f"runtime.strategy={{strategy}}", "train.epochs=3",
             "runtime.deterministic=true", "data.val_fraction=0.0", "train.batch_size=32"])
         out = tempfile.mkdtemp()
-        run(cfg, out + "/r", data=toy_arrays(96))
+        run(cfg, out + "/r", data=toy_images(96))
         env = json.load(open(out + "/r/environment.json"))
         rows = open(out + "/r/history.csv").read().splitlines()[1:]
         losses[strategy] = (env["replicas"], [float(r.split(",")[2]) for r in rows])

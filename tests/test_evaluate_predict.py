@@ -8,12 +8,12 @@ import shutil
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from PIL import Image
-from test_export import image_run, text_run, toy_texts, train
 
 from keras_recipes import evaluate, predict, rundir
-from keras_recipes.cli.main import cli
+from tests_support.cli_asserts import invoke, one_line_error
+from tests_support.serving_runs import image_run, text_run, train
+from tests_support.toy_data import toy_texts
 
 CLASSES = ["cat", "dog", "frog"]
 
@@ -42,18 +42,6 @@ def folder_run(tmp_path_factory, data_root):
     """The toy CNN trained on an image folder with train/ and test/ splits."""
     return train(tmp_path_factory.mktemp("folder-run") / "run", "toy-cnn",
                  [f"data.source={data_root}"])
-
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def one_line_error(result):
-    assert result.exit_code != 0
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
 
 
 # -- evaluate ---------------------------------------------------------------------

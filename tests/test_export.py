@@ -14,87 +14,14 @@ import sys
 import keras
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from keras_recipes import rundir
-from keras_recipes.cli.main import cli
+from tests_support.cli_asserts import invoke, one_line_error
+from tests_support.serving_runs import bf16_run, image_run, text_run
+from tests_support.toy_data import toy_images
 
 HAS_ONNX = all(__import__("importlib").util.find_spec(m) for m in ("onnxruntime", "tf2onnx"))
 TOLERANCE = 1e-4
-
-
-# -- tiny trained runs, shared by the serving tests of one process ------------------
-
-def toy_images(n=32, size=8, classes=3, seed=0):
-    """Learnable uint8 images: the class sets the mean brightness."""
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % classes
-    x = rng.integers(0, 60, (n, size, size, 3)) + 80 * y[:, None, None, None]
-    return x.astype("uint8"), y.astype("int64")
-
-
-def toy_texts(n=32, seed=0):
-    """Short reviews whose first word gives the class (0: bad, 1: good)."""
-    words = "great fine awful poor movie film the a plot actor music ending".split()
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 2
-    texts = [" ".join([("bad", "good")[c], *rng.choice(words, 6)]) for c in y]
-    return np.array(texts), y.astype("int64")
-
-
-TEXT_OVERRIDES = ["model.units=4", "model.embed_dim=8", "model.bidirectional=false",
-                  "data.vocab_size=200", "data.sequence_length=16", "data.val_fraction=0.25",
-                  "train.batch_size=16"]
-
-
-def train(run_dir, recipe, overrides=(), data=None):
-    """Train ``recipe`` for one epoch into ``run_dir`` (the toy recipe is
-    registered for the run only); the global precision policy is reset."""
-    from tests_support.toy_recipe import TOY, register_toy
-
-    from keras_recipes import config as C
-    from keras_recipes.registry import _REGISTRY, get_recipe, unregister_recipe
-    from keras_recipes.trainer import run
-
-    registered = recipe == TOY and TOY not in _REGISTRY
-    if registered:
-        register_toy()
-    try:
-        cfg = C.apply_overrides(get_recipe(recipe).config(),
-                                ["runtime.verbose=0", "train.epochs=1", *overrides])
-        run(cfg, run_dir, data=data)
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-        if registered:
-            unregister_recipe(TOY)
-    return run_dir
-
-
-def shared_run(tmp_path_factory, name, make):
-    """A run directory trained once per test process (reused across modules)."""
-    path = tmp_path_factory.getbasetemp() / "serving-runs" / name
-    if not (path / rundir.FINAL_MODEL).is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        make(path)
-    return path
-
-
-def image_run(tmp_path_factory):
-    return shared_run(tmp_path_factory, "image",
-                      lambda p: train(p, "toy-cnn", data=toy_images()))
-
-
-def text_run(tmp_path_factory):
-    return shared_run(tmp_path_factory, "text",
-                      lambda p: train(p, "imdb-lstm", TEXT_OVERRIDES, data=toy_texts()))
-
-
-def bf16_run(tmp_path_factory):
-    """Mixed bfloat16, augmentation inside the model, mean/std normalisation."""
-    overrides = ["runtime.precision=mixed_bfloat16", "augment.placement=model",
-                 "augment.preset=cifar", "data.mean=[90.0,100.0,110.0]", "data.std=[50.0,60.0,70.0]"]
-    return shared_run(tmp_path_factory, "image-bf16-augment",
-                      lambda p: train(p, "toy-cnn", overrides, data=toy_images()))
 
 
 def keras_probabilities(model, x):
@@ -262,18 +189,6 @@ def test_mixed_bfloat16_run_with_augmentation_exports_float32(served, fmt):
 
 
 # -- the CLI and its errors ----------------------------------------------------------
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def one_line_error(result):
-    assert result.exit_code != 0
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
-
 
 def test_cli_export_prints_the_parity_check(tmp_path_factory, tmp_path):
     run_dir = image_run(tmp_path_factory)

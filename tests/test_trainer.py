@@ -12,14 +12,7 @@ from keras_recipes import rundir
 from keras_recipes.errors import RunDirError
 from keras_recipes.registry import get_recipe
 from keras_recipes.trainer import Trainer, resume, run
-
-
-def toy_arrays(n=64, size=8, classes=3, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % classes
-    # Learnable: the class sets the mean brightness of the image.
-    x = rng.integers(0, 60, (n, size, size, 3)) + 80 * y[:, None, None, None]
-    return x.astype("uint8"), y.astype("int64")
+from tests_support.toy_data import toy_images
 
 
 def toy_cfg(toy_recipe, *overrides):
@@ -28,7 +21,7 @@ def toy_cfg(toy_recipe, *overrides):
 
 
 def test_run_writes_a_complete_run_directory(toy_recipe, tmp_path):
-    metrics = run(toy_cfg(toy_recipe), tmp_path / "run", data=toy_arrays())
+    metrics = run(toy_cfg(toy_recipe), tmp_path / "run", data=toy_images())
     run_dir = tmp_path / "run"
     for name in (rundir.CONFIG, rundir.ENVIRONMENT, rundir.HISTORY, rundir.METRICS,
                  rundir.FINAL_MODEL, rundir.BEST_MODEL, rundir.CURVES, rundir.CLASS_NAMES):
@@ -59,7 +52,7 @@ def test_deterministic_runs_give_identical_weights(toy_recipe, tmp_path):
     cfg = toy_cfg(toy_recipe, "runtime.deterministic=true", "augment.preset=cifar")
     weights = []
     for name in ("a", "b"):
-        run(cfg, tmp_path / name, data=toy_arrays())
+        run(cfg, tmp_path / name, data=toy_images())
         model = keras.saving.load_model(tmp_path / name / rundir.FINAL_MODEL)
         weights.append(model.get_weights())
     for w1, w2 in zip(*weights):
@@ -71,14 +64,14 @@ def test_schedules_and_optimizers_train(toy_recipe, tmp_path, schedule):
     cfg = toy_cfg(toy_recipe, f"train.schedule={schedule}", "train.warmup_epochs=1",
                   "train.optimizer=adamw", "train.lr=0.01", "train.weight_decay=0.05",
                   "train.label_smoothing=0.1", "train.ema=true", "train.clipnorm=1.0")
-    metrics = run(cfg, tmp_path / "r", data=toy_arrays())
+    metrics = run(cfg, tmp_path / "r", data=toy_images())
     assert np.isfinite(metrics["final"]["loss"])
 
 
 def test_test_split_is_evaluated(toy_recipe, tmp_path):
     from keras_recipes.datasets import load_splits
 
-    x, y = toy_arrays(80)
+    x, y = toy_images(80)
     splits = load_splits((x[:64], y[:64]), kind="image", image_size=8, val_fraction=0.25, seed=0)
     test = load_splits((x[64:], y[64:]), kind="image", image_size=8, val_fraction=0.0, seed=0)
     splits.test, splits.counts["test"] = test.train, test.counts["train"]
@@ -87,12 +80,12 @@ def test_test_split_is_evaluated(toy_recipe, tmp_path):
 
 
 def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path):
-    run(toy_cfg(toy_recipe), tmp_path / "r", data=toy_arrays())
+    run(toy_cfg(toy_recipe), tmp_path / "r", data=toy_images())
     with pytest.raises(RunDirError, match="already finished"):
-        resume(tmp_path / "r", data=toy_arrays())
+        resume(tmp_path / "r", data=toy_images())
     (tmp_path / "r" / rundir.METRICS).unlink()
     with pytest.raises(RunDirError, match="no usable backup.*--overwrite"):
-        resume(tmp_path / "r", data=toy_arrays())
+        resume(tmp_path / "r", data=toy_images())
 
 
 def test_resume_continues_from_the_backup(toy_recipe, tmp_path):
@@ -103,13 +96,13 @@ def test_resume_continues_from_the_backup(toy_recipe, tmp_path):
     cfg4 = toy_cfg(toy_recipe, "train.epochs=4")
     cfg2 = toy_cfg(toy_recipe, "train.epochs=2")
     trainer = Trainer(cfg2, tmp_path / "r")
-    trainer.user_data = toy_arrays()
+    trainer.user_data = toy_images()
     finish = trainer._finish
     trainer._finish = lambda *a: {}  # "crash" before the run is finalised
     trainer.fit()
     assert cb.backup_epoch(tmp_path / "r") == 2
     C.save(cfg4, tmp_path / "r" / rundir.CONFIG)
-    metrics = resume(tmp_path / "r", data=toy_arrays())
+    metrics = resume(tmp_path / "r", data=toy_images())
     epochs = [int(line.split(",")[0]) for line in
               (tmp_path / "r" / rundir.HISTORY).read_text().splitlines()[1:]]
     assert epochs == [0, 1, 2, 3]

@@ -16,7 +16,7 @@ from keras_recipes.registry import _REGISTRY, get_recipe
 from keras_recipes.search_space import SearchSpaceError, parse_space, space_from_options
 from keras_recipes.trainer import Trainer
 from keras_recipes.tuning import Search, TuneError
-from test_trainer import toy_arrays
+from tests_support.toy_data import toy_images
 
 SPACE = {"train.lr": "loguniform(0.01, 0.2)", "model.filters": "choice(4, 8)"}
 
@@ -51,7 +51,7 @@ def tune_toy(toy_recipe, output, **kwargs):
     kwargs.setdefault("epochs", 1)
     # data.source is unused (the arrays are): a finished trial is still recognised
     # as such, and best_config.yaml does not point at that source.
-    return kr.tune(toy_recipe, output=output, data=toy_arrays(),
+    return kr.tune(toy_recipe, output=output, data=toy_images(),
                    overrides=["runtime.verbose=0", "data.source=unused/folder"], **kwargs)
 
 
@@ -214,14 +214,14 @@ def test_failing_trials_are_recorded_not_fatal(toy_recipe, tmp_path, fits):
 
 
 def test_a_different_search_in_output_is_refused(toy_recipe, tmp_path):
-    Search.plan(toy_recipe, space=SPACE, data=toy_arrays(), output=tmp_path).prepare_output()
+    Search.plan(toy_recipe, space=SPACE, data=toy_images(), output=tmp_path).prepare_output()
     with pytest.raises(TuneError, match=r"different search \(changed: space\).*--overwrite"):
-        Search.plan(toy_recipe, space={"train.lr": "uniform(0.01, 0.2)"}, data=toy_arrays(),
+        Search.plan(toy_recipe, space={"train.lr": "uniform(0.01, 0.2)"}, data=toy_images(),
                     output=tmp_path).prepare_output()
     with pytest.raises(TuneError, match=r"changed: algorithm"):
-        Search.plan(toy_recipe, space=SPACE, algorithm="hyperband", data=toy_arrays(),
+        Search.plan(toy_recipe, space=SPACE, algorithm="hyperband", data=toy_images(),
                     output=tmp_path).prepare_output()
-    Search.plan(toy_recipe, space={"train.lr": "uniform(0.01, 0.2)"}, data=toy_arrays(),
+    Search.plan(toy_recipe, space={"train.lr": "uniform(0.01, 0.2)"}, data=toy_images(),
                 output=tmp_path).prepare_output(overwrite=True)
 
 
