@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from keras_recipes import config as config_lib
-from keras_recipes.registry import get_recipe
+from keras_recipes.registry import config_from_yaml, get_recipe
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -21,14 +21,8 @@ def resolve_config(name: str | None, config_file: str | None, overrides) -> conf
     """Recipe defaults <- --config file <- --set overrides, type-checked."""
     if name is None and config_file is None:
         raise click.UsageError("name a recipe or pass --config FILE")
-    if name is None:
-        raw = config_lib.load_yaml(config_file)
-        name = raw.get("recipe") if hasattr(raw, "get") else None
-        if not name:
-            raise click.UsageError(f"{config_file} names no recipe; pass the recipe name too")
-    recipe = get_recipe(name)
-    cfg = recipe.config()
     if config_file is not None:
-        cfg = config_lib.load(config_file, cfg)
-        cfg.recipe = recipe.name
+        cfg = config_from_yaml(config_file, name)
+    else:
+        cfg = get_recipe(name).config()
     return config_lib.apply_overrides(cfg, overrides)

@@ -72,7 +72,7 @@ def resume_command(run_dir, quiet):
     state and learning rate)."""
     from keras_recipes.trainer import resume
 
-    metrics = resume(run_dir)
+    metrics = resume(run_dir, overrides=["runtime.verbose=2"] if quiet else ())
     summary = metrics.get("best") or metrics.get("final") or {}
     if summary.get("val_accuracy") is not None:
         click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")

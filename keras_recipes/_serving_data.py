@@ -16,6 +16,7 @@ from typing import Tuple
 
 import numpy as np
 
+from keras_recipes import rundir
 from keras_recipes._serving import LoadedRun
 from keras_recipes.errors import RecipeError
 
@@ -110,10 +111,10 @@ def synthetic_inputs(run: LoadedRun, n: int = 16) -> np.ndarray:
         images = rng.integers(0, 256, (n, *run.image_shape), dtype=np.uint8)
         images[0], images[-1] = 0, 255
         return images
-    vocab_path = run.run_dir / "vocabulary.txt"
+    vocab_path = run.run_dir / rundir.VOCABULARY
     words = []
     if vocab_path.is_file():
-        words = [w for w in vocab_path.read_text(encoding="utf-8").split("\n")[2:] if w]
+        words = [w for w in rundir.read_vocabulary(run.run_dir) if w]
     words = words or ["the", "a", "movie", "good", "bad"]
     length = (run.data.sequence_length if run.data is not None else 200) or 200
     texts = ["", "zzqx-unknown-word, UPPER case & punctuation!",

@@ -27,21 +27,21 @@ class Throughput(keras.callbacks.Callback):
         self.per_epoch = []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._first = None
+        self._first = None  # (batch index, time) of the epoch's first batch end
         self._last = None
-        self._batches = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
+        # With steps_per_execution=k Keras calls this every k steps, so count
+        # steps from the batch index, not from the calls.
+        mark = (batch, time.perf_counter())
         if self._first is None:
-            self._first = now
-        else:
-            self._batches += 1
-        self._last = now
+            self._first = mark
+        self._last = mark
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._batches and self._last > self._first:
-            self.per_epoch.append(self._batches * self.batch_size / (self._last - self._first))
+        if self._first and self._last[0] > self._first[0]:
+            steps = self._last[0] - self._first[0]
+            self.per_epoch.append(steps * self.batch_size / (self._last[1] - self._first[1]))
 
     @property
     def steady(self) -> float:

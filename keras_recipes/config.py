@@ -123,6 +123,7 @@ class RecipeConfig:
 
 _CHOICES = {
     "data.kind": ("image", "text"),
+    "augment.preset": ("none", "cifar", "strong"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
     "train.optimizer": OPTIMIZERS,
@@ -195,9 +196,11 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
         section, name = key.split(".")
         value = getattr(getattr(cfg, section), name)
         if value not in allowed:
-            close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+            # YAML spells None as null; show the choices as they must be typed.
+            names = ["null" if a is None else str(a) for a in allowed]
+            close = difflib.get_close_matches(str(value), names, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
-            choices = ", ".join(str(a) for a in allowed)
+            choices = ", ".join(names)
             raise ConfigError(
                 f"config key `{key}` must be one of {choices}; received {value!r}{hint}"
             )

@@ -95,6 +95,24 @@ def get_recipe(name: str) -> Recipe:
     )
 
 
+def config_from_yaml(path, name: str | None = None) -> RecipeConfig:
+    """A YAML config (e.g. a run's config.yaml) on top of its recipe's defaults.
+
+    The recipe is ``name`` or, when None, the file's own ``recipe:`` key.
+    """
+    from keras_recipes import config as config_lib
+    from keras_recipes.errors import ConfigError
+
+    raw = config_lib.load_yaml(path)
+    name = name or (raw.get("recipe") if hasattr(raw, "get") else None)
+    if not name:
+        raise ConfigError(f"{path} names no recipe (no `recipe:` key); name the recipe too")
+    recipe = get_recipe(name)
+    cfg = config_lib.merge(recipe.config(), raw)
+    cfg.recipe = recipe.name
+    return cfg
+
+
 def list_recipes() -> List[Recipe]:
     """All registered recipes, sorted by name."""
     _load_builtins()

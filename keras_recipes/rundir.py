@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import os
 from pathlib import Path
 
@@ -36,6 +37,9 @@ BEST_WEIGHTS = "checkpoints/best.weights.h5"
 BACKUP = "backup"
 LOGS = "logs"
 CURVES = "curves.png"
+EVALUATION = "evaluation.json"
+CONFUSION = "confusion_matrix.png"
+EXPORT = "export"
 
 
 def default_run_dir(recipe: str, root: str | os.PathLike = "runs") -> Path:
@@ -67,9 +71,9 @@ def _remove_run_files(path: Path) -> None:
     import shutil
 
     for name in (CONFIG, ENVIRONMENT, CLASS_NAMES, VOCABULARY, HISTORY, METRICS,
-                 FINAL_MODEL, BEST_MODEL, CURVES):
+                 FINAL_MODEL, BEST_MODEL, CURVES, EVALUATION, CONFUSION):
         (path / name).unlink(missing_ok=True)
-    for name in (BACKUP, LOGS, "checkpoints"):
+    for name in (BACKUP, LOGS, "checkpoints", EXPORT):
         if (path / name).is_dir():
             shutil.rmtree(path / name)
 
@@ -84,12 +88,34 @@ def require(path) -> Path:
     return path
 
 
+def write_vocabulary(path, vocabulary) -> None:
+    """TextVectorization's vocabulary, one token a line (padding and OOV first)."""
+    (Path(path) / VOCABULARY).write_text("\n".join(vocabulary), encoding="utf-8")
+
+
+def read_vocabulary(path) -> list[str]:
+    """The tokens of a saved vocabulary without the padding and OOV entries,
+    as ``TextVectorization(vocabulary=...)`` takes them."""
+    return (Path(path) / VOCABULARY).read_text(encoding="utf-8").split("\n")[2:]
+
+
 def write_json(path, data) -> Path:
     path = Path(path)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    tmp.write_text(json.dumps(_finite(data), indent=2, sort_keys=True, default=str) + "\n")
     os.replace(tmp, path)  # atomic: a crash never leaves half a file
     return path
+
+
+def _finite(data):
+    """NaN and infinities become null: JSON has no such numbers."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {k: _finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_finite(v) for v in data]
+    return data
 
 
 def read_json(path):

@@ -33,20 +33,34 @@ def choose_strategy(requested: str, hw: Hardware) -> Tuple[str, str]:
     return "default", "no accelerator: single-device default strategy"
 
 
-def select_gpus(gpus: Optional[str]) -> None:
-    """Restrict TensorFlow to the GPUs listed as ``"0,1"`` (before any use)."""
+def gpu_indices(gpus: Optional[str], available: int) -> Optional[list]:
+    """Parse ``runtime.gpus`` (``"0,1"``) against ``available`` GPUs; None: all."""
     if not gpus:
-        return
+        return None
+    try:
+        wanted = [int(i) for i in str(gpus).split(",") if i.strip()]
+        if not wanted or any(i < 0 or i >= available for i in wanted):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"runtime.gpus={gpus!r} names GPUs that do not exist; visible: {available}"
+        ) from None
+    return wanted
+
+
+def select_gpus(gpus: Optional[str], hw: Hardware) -> Hardware:
+    """Restrict TensorFlow to the GPUs listed as ``"0,1"`` (before any use) and
+    return the hardware as the precision and strategy choices must see it."""
+    wanted = gpu_indices(gpus, len(hw.gpus))
+    if wanted is None:
+        return hw
+    import dataclasses
+
     import tensorflow as tf
 
     physical = tf.config.list_physical_devices("GPU")
-    try:
-        wanted = [physical[int(i)] for i in str(gpus).split(",") if i.strip()]
-    except (ValueError, IndexError):
-        raise ConfigError(
-            f"runtime.gpus={gpus!r} names GPUs that do not exist; visible: {len(physical)}"
-        ) from None
-    tf.config.set_visible_devices(wanted, "GPU")
+    tf.config.set_visible_devices([physical[i] for i in wanted], "GPU")
+    return dataclasses.replace(hw, gpus=tuple(hw.gpus[i] for i in wanted))
 
 
 def make_strategy(name: str):

@@ -26,11 +26,11 @@ import tensorflow as tf
 from keras_recipes import callbacks as callbacks_lib
 from keras_recipes import config as config_lib
 from keras_recipes import environment, hardware, plots, rundir
-from keras_recipes.errors import RunDirError
+from keras_recipes.errors import ConfigError, RecipeError, RunDirError
 from keras_recipes.modeling import DataInfo, image_model, make_vectorizer, text_model
 from keras_recipes.optim import make_optimizer, make_schedule
 from keras_recipes.precision import apply_precision, choose_precision
-from keras_recipes.registry import get_recipe
+from keras_recipes.registry import config_from_yaml, get_recipe
 from keras_recipes.strategy import (choose_strategy, is_chief, make_strategy, select_gpus,
                                     worker_id)
 
@@ -83,7 +83,7 @@ class Trainer:
         keras.utils.set_random_seed(rt.seed)
         if rt.deterministic:
             tf.config.experimental.enable_op_determinism()
-        select_gpus(rt.gpus)
+        self.hw = select_gpus(rt.gpus, self.hw)
         self.precision, self.precision_reason = choose_precision(rt.precision, self.hw)
         apply_precision(self.precision)
         if keras.backend.backend() == "jax":
@@ -126,11 +126,21 @@ class Trainer:
             splits = self.user_data
         else:
             source = self.user_data if self.user_data is not None else d.source
-            splits = datasets.load_splits(
-                source, kind=d.kind, image_size=d.image_size, channels=d.channels,
-                val_fraction=d.val_fraction, seed=self.cfg.runtime.seed,
-                data_dir=d.data_dir, strict=d.strict, progress=self.verbose > 0,
-            )
+            if isinstance(source, str) and not source.strip():
+                raise ConfigError(
+                    "data.source is empty (this config comes from a run on in-memory or smoke "
+                    "data); name the data with --data tfds:NAME or --data path/to/folder"
+                )
+            try:
+                splits = datasets.load_splits(
+                    source, kind=d.kind, image_size=d.image_size, channels=d.channels,
+                    val_fraction=d.val_fraction, seed=self.cfg.runtime.seed,
+                    data_dir=d.data_dir, strict=d.strict, progress=self.verbose > 0,
+                )
+            except datasets.DataError:
+                raise
+            except ValueError as err:  # a data setting out of range, e.g. val_fraction=1
+                raise ConfigError(f"data config: {err}") from None
         if self.verbose and (self.smoke or self.user_data is not None):
             print(splits.summary())  # load_splits prints it for named sources
         self.splits = splits
@@ -149,17 +159,14 @@ class Trainer:
             rundir.write_json(path, list(names))
 
     def _adapt_vectorizer(self):
-        path = self.run_dir / rundir.VOCABULARY
-        if self.resume and path.is_file():
-            vocab = path.read_text(encoding="utf-8").split("\n")
-            # TextVectorization's vocabulary starts with "" (padding) and the
-            # OOV token; set_vocabulary adds them back itself.
-            vectorizer = make_vectorizer(self.cfg.data, vocabulary=vocab[2:])
+        if self.resume and (self.run_dir / rundir.VOCABULARY).is_file():
+            vectorizer = make_vectorizer(self.cfg.data,
+                                         vocabulary=rundir.read_vocabulary(self.run_dir))
         else:
             vectorizer = make_vectorizer(self.cfg.data)
             vectorizer.adapt(self.splits.train.map(lambda x, y: x).batch(1024))
             if self.chief:
-                path.write_text("\n".join(vectorizer.get_vocabulary()), encoding="utf-8")
+                rundir.write_vocabulary(self.run_dir, vectorizer.get_vocabulary())
         return vectorizer
 
     def pipelines(self):
@@ -184,18 +191,22 @@ class Trainer:
                 x = self.vectorizer(x)
             return x, y
 
-        cache = None if d.cache == "none" else d.cache
+        def cache(split):
+            # A file cache needs one file per split, or val/test would read train's.
+            return {"none": None, "memory": "memory"}.get(d.cache, f"{d.cache}-{split}")
+
         # Soft labels (mixing, label smoothing) need one-hot targets everywhere.
-        common = dict(batch_size=self.global_batch, cache=cache, map_fn=to_model_inputs,
+        common = dict(batch_size=self.global_batch, map_fn=to_model_inputs,
                       num_classes=num_classes if one_hot else None)
         train = datasets.make_pipeline(self.splits.train, training=True, augment=augment,
                                        mixer=mixer, shuffle_buffer=d.shuffle_buffer,
-                                       seed=self.cfg.runtime.seed, **common)
+                                       seed=self.cfg.runtime.seed, cache=cache("train"), **common)
         val = test = None
         if self.splits.val is not None and self.splits.counts.get("val"):
-            val = datasets.make_pipeline(self.splits.val, training=False, **common)
+            val = datasets.make_pipeline(self.splits.val, training=False, cache=cache("val"), **common)
         if self.splits.test is not None and self.splits.counts.get("test"):
-            test = datasets.make_pipeline(self.splits.test, training=False, **common)
+            test = datasets.make_pipeline(self.splits.test, training=False, cache=cache("test"),
+                                          **common)
         self.one_hot = one_hot
         return train, val, test
 
@@ -217,7 +228,10 @@ class Trainer:
 
         info = self.data_info()
         with self.strategy.scope():
-            body = self.recipe.build_model(self.cfg, info)
+            try:
+                body = self.recipe.build_model(self.cfg, info)
+            except ValueError as err:  # a model setting out of range, e.g. model.depth=21
+                raise ConfigError(f"cannot build the {self.cfg.recipe} model: {err}") from None
             if info.kind == "image":
                 augmenter = None
                 if self.augment_on_device:
@@ -269,6 +283,10 @@ class Trainer:
                    global_batch_size=self.global_batch, steps_per_epoch=steps_per_epoch)
         rundir.write_json(self.run_dir / rundir.ENVIRONMENT, env)
 
+    def _restart_hint(self) -> str:
+        return (f"start the run again with `recipes run --config {self.run_dir / rundir.CONFIG} "
+                f"--output {self.run_dir} --overwrite`")
+
     def write_dir(self) -> Path:
         """Where the callbacks write: the run directory on the chief. Other
         workers run the same callbacks (their collective ops must match the
@@ -289,17 +307,19 @@ class Trainer:
         if epoch is None:
             if (self.run_dir / rundir.METRICS).is_file():
                 raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists)")
-            raise RunDirError(
-                f"no usable backup in {self.run_dir / rundir.BACKUP}; start the run again with "
-                f"`recipes run --config {self.run_dir / rundir.CONFIG} --output {self.run_dir} --overwrite`"
-            )
+            raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
         if self.verbose:
             print(f"resuming {self.run_dir} from epoch {epoch}")
+        if not self.chief:
+            return []
         return callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, epoch)
 
     def fit(self) -> dict:
         """Train, evaluate and write the run directory; return metrics.json's content."""
         started = time.time()
+        resume_rows = self._resume_rows()  # before any work: a finished run is an error
+        if not self.chief and not self.resume:
+            shutil.rmtree(self.write_dir(), ignore_errors=True)  # no stale worker backup
         self.load_data()
         self.vectorizer = self._adapt_vectorizer() if self.splits.kind == "text" else None
         train_ds, val_ds, test_ds = self.pipelines()
@@ -307,7 +327,6 @@ class Trainer:
         steps = t.steps_per_epoch or max(1, math.ceil(self.splits.counts["train"] / self.global_batch))
         self.build(steps)
         self._write_start_files(steps)
-        resume_rows = self._resume_rows()
         callbacks, throughput = callbacks_lib.standard(
             self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
             batch_size=self.global_batch,
@@ -323,14 +342,28 @@ class Trainer:
                 )
         except OSError as err:  # an unreadable backup
             raise RunDirError(
-                f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); start "
-                f"again with `recipes run --config {self.run_dir / rundir.CONFIG} "
-                f"--output {self.run_dir} --overwrite`"
+                f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); "
+                f"{self._restart_hint()}"
             ) from None
+        losses = history.history.get("loss") or [0.0]
+        if not math.isfinite(losses[-1]):
+            self._diverged(len(history.epoch), started)
         return self._finish(history, test_ds, throughput, started)
 
+    def _diverged(self, epochs: int, started: float):
+        """TerminateOnNaN stopped the run: record it and fail, keeping the backup."""
+        if self.chief:
+            rundir.write_json(self.run_dir / rundir.METRICS, {
+                "recipe": self.cfg.recipe, "diverged": True, "epochs": epochs,
+                "wall_time_s": round(time.time() - started, 2)})
+        raise RecipeError(
+            f"training diverged (loss is NaN) in epoch {epochs}; try a lower train.lr, "
+            f"train.clipnorm=1.0 or runtime.precision=float32"
+        )
+
     def _finish(self, history, test_ds, throughput, started) -> dict:
-        metrics = {"recipe": self.cfg.recipe, "epochs": self.cfg.train.epochs,
+        epochs_run = history.epoch[-1] + 1 if history.epoch else self.cfg.train.epochs
+        metrics = {"recipe": self.cfg.recipe, "epochs": epochs_run,
                    "wall_time_s": round(time.time() - started, 2),
                    "train_examples_per_s": round(throughput.steady, 1)}
         # Evaluation is a collective op under multi-worker training: every
@@ -372,10 +405,12 @@ def run(cfg, run_dir=None, **kwargs) -> dict:
     return Trainer(cfg, run_dir, **kwargs).fit()
 
 
-def resume(run_dir, **kwargs) -> dict:
-    """Continue the interrupted run in ``run_dir`` from its last backup."""
+def resume(run_dir, overrides=(), **kwargs) -> dict:
+    """Continue the interrupted run in ``run_dir`` from its last backup.
+
+    ``overrides`` (``key=value``) may change how the run reports, e.g.
+    ``runtime.verbose=2``; changing what it trains breaks the resume.
+    """
     run_dir = rundir.require(run_dir)
-    raw = config_lib.load_yaml(run_dir / rundir.CONFIG)
-    recipe = get_recipe(raw.get("recipe", ""))
-    cfg = config_lib.merge(recipe.config(), raw)
+    cfg = config_lib.apply_overrides(config_from_yaml(run_dir / rundir.CONFIG), overrides)
     return Trainer(cfg, run_dir, resume=True, **kwargs).fit()

@@ -75,3 +75,14 @@ def test_bad_yaml_file(tmp_path, cfg):
         C.load(path, cfg)
     with pytest.raises(ConfigError, match="not found"):
         C.load(tmp_path / "missing.yaml", cfg)
+
+
+def test_augment_preset_choices_match_the_datasets_presets(cfg):
+    from keras_recipes.config import _CHOICES
+    from keras_recipes.datasets import PRESETS
+
+    assert set(_CHOICES["augment.preset"]) == set(PRESETS)
+    with pytest.raises(ConfigError, match="did you mean `cifar`"):
+        C.apply_overrides(cfg, ["augment.preset=cifra"])
+    with pytest.raises(ConfigError, match="null, mixup, cutmix"):
+        C.apply_overrides(cfg, ["augment.mix=mixupp"])

@@ -53,3 +53,12 @@ def test_cpu_flags_are_read(tmp_path):
     info.write_text("processor: 0\nflags\t\t: fpu avx512_bf16 amx_bf16\n")
     assert Hardware(cpu_flags=cpu_flags(str(info))).cpu_bfloat16
     assert cpu_flags(str(tmp_path / "missing")) == frozenset()
+
+
+def test_gpu_selection_is_checked():
+    from keras_recipes.strategy import gpu_indices
+
+    assert gpu_indices(None, 2) is None and gpu_indices("1", 2) == [1]
+    assert gpu_indices("0,1", 2) == [0, 1]
+    with pytest.raises(ConfigError, match="do not exist"):
+        gpu_indices("2", 2)

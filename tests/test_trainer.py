@@ -134,3 +134,27 @@ def _info():
     from keras_recipes.modeling import DataInfo
 
     return DataInfo(kind="image", num_classes=3, image_shape=(8, 8, 3))
+
+
+def test_empty_source_is_a_clear_error(toy_recipe, tmp_path):
+    from keras_recipes.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="data.source is empty.*--data"):
+        run(toy_cfg(toy_recipe, "data.source=''"), tmp_path / "r")
+
+
+def test_a_diverged_run_fails_and_says_so(toy_recipe, tmp_path):
+    from keras_recipes.errors import RecipeError
+
+    with pytest.raises(RecipeError, match="diverged.*lower train.lr"):
+        run(toy_cfg(toy_recipe, "train.lr=1e30"), tmp_path / "r", data=toy_images())
+    assert json.loads((tmp_path / "r" / rundir.METRICS).read_text())["diverged"] is True
+
+
+def test_file_cache_keeps_one_file_per_split(toy_recipe, tmp_path):
+    prefix = tmp_path / "cache" / "toy"
+    prefix.parent.mkdir()
+    run(toy_cfg(toy_recipe, f"data.cache={prefix}"), tmp_path / "r", data=toy_images())
+    names = {p.name.split(".")[0] for p in prefix.parent.iterdir()}
+    # One cache per split: with one shared file, validation would read train's.
+    assert {"toy-train", "toy-val"} <= names
