@@ -22,7 +22,7 @@ import tensorflow as tf  # noqa: E402
 
 from keras_recipes import get_recipe  # noqa: E402
 from keras_recipes.datasets import load_splits, make_pipeline  # noqa: E402
-from keras_recipes.modeling import make_vectorizer  # noqa: E402
+from keras_recipes.modeling import adapt_vectorizer, make_vectorizer  # noqa: E402
 
 
 def main():
@@ -36,7 +36,7 @@ def main():
     started = time.perf_counter()
     splits = load_splits(args.data, kind="text", val_fraction=cfg.data.val_fraction, progress=False)
     vectorizer = make_vectorizer(cfg.data)
-    vectorizer.adapt(splits.train.map(lambda x, y: x).batch(1024))
+    adapt_vectorizer(vectorizer, splits.train.map(lambda x, y: x).batch(1024))
     setup = time.perf_counter() - started
 
     ds = make_pipeline(splits.train, batch_size=cfg.train.batch_size, training=True,

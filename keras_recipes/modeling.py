@@ -64,6 +64,21 @@ def text_model(body: keras.Model, vectorizer, name: str = "model") -> keras.Mode
     return keras.Model(inputs, body(vectorizer(inputs)), name=name)
 
 
+# Characters that str.splitlines() breaks lines at. Keras re-reads a saved
+# vocabulary with splitlines(), so a token holding one (IMDB has "\x85")
+# would turn into "" and make the saved model impossible to load.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def adapt_vectorizer(vectorizer, texts) -> None:
+    """Adapt on training text only, keeping only tokens a .keras file can hold."""
+    vectorizer.adapt(texts)
+    vocabulary = vectorizer.get_vocabulary()[2:]  # without padding "" and [UNK]
+    kept = [token for token in vocabulary if not _LINE_BREAKS.intersection(token)]
+    if len(kept) < len(vocabulary):
+        vectorizer.set_vocabulary(kept)
+
+
 def make_vectorizer(data: DataConfig, vocabulary=None):
     """The recipe's TextVectorization; adapt it on training text only."""
     return keras.layers.TextVectorization(

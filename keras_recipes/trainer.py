@@ -27,7 +27,8 @@ from keras_recipes import callbacks as callbacks_lib
 from keras_recipes import config as config_lib
 from keras_recipes import environment, hardware, plots, rundir
 from keras_recipes.errors import ConfigError, RecipeError, RunDirError
-from keras_recipes.modeling import DataInfo, image_model, make_vectorizer, text_model
+from keras_recipes.modeling import (DataInfo, adapt_vectorizer, image_model, make_vectorizer,
+                                    text_model)
 from keras_recipes.optim import make_optimizer, make_schedule
 from keras_recipes.precision import apply_precision, choose_precision
 from keras_recipes.registry import config_from_yaml, get_recipe
@@ -164,7 +165,7 @@ class Trainer:
                                          vocabulary=rundir.read_vocabulary(self.run_dir))
         else:
             vectorizer = make_vectorizer(self.cfg.data)
-            vectorizer.adapt(self.splits.train.map(lambda x, y: x).batch(1024))
+            adapt_vectorizer(vectorizer, self.splits.train.map(lambda x, y: x).batch(1024))
             if self.chief:
                 rundir.write_vocabulary(self.run_dir, vectorizer.get_vocabulary())
         return vectorizer
