@@ -136,7 +136,7 @@ class Trainer:
                 splits = datasets.load_splits(
                     source, kind=d.kind, image_size=d.image_size, channels=d.channels,
                     val_fraction=d.val_fraction, seed=self.cfg.runtime.seed,
-                    data_dir=d.data_dir, strict=d.strict, progress=self.verbose > 0,
+                    data_dir=d.data_dir, strict=d.strict, progress=self.verbose == 1,
                 )
             except datasets.DataError:
                 raise
