@@ -142,8 +142,9 @@ class Trainer:
                 raise
             except ValueError as err:  # a data setting out of range, e.g. val_fraction=1
                 raise ConfigError(f"data config: {err}") from None
-        if self.verbose and (self.smoke or self.user_data is not None):
-            print(splits.summary())  # load_splits prints it for named sources
+        named = not self.smoke and self.user_data is None
+        if self.verbose and not (named and self.verbose == 1):
+            print(splits.summary())  # with progress bars on, load_splits printed it
         self.splits = splits
         self._check_class_names(splits.class_names)
         return splits
