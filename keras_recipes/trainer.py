@@ -100,9 +100,9 @@ class Trainer:
         on_accelerator = bool(self.hw.gpus or self.hw.tpu)
         placement = self.cfg.augment.placement
         self.augment_on_device = placement == "model" or (placement == "auto" and on_accelerator)
-        jit = rt.jit_compile
-        # XLA pays off on accelerators; on CPU TF's XLA path is often slower.
-        self.jit_compile = jit == "true" or (jit == "auto" and on_accelerator)
+        # "auto" is Keras' own rule: XLA whenever every layer supports it and
+        # op determinism is off (hand-written Keras gets the same).
+        self.jit_compile = {"true": True, "false": False}.get(rt.jit_compile, "auto")
         if self.verbose:
             print(f"precision: {self.precision} ({self.precision_reason})")
             print(f"strategy: {self.strategy_name} ({self.strategy_reason}), "
@@ -280,7 +280,8 @@ class Trainer:
         env.update(precision=self.precision, precision_reason=self.precision_reason,
                    strategy=self.strategy_name, strategy_reason=self.strategy_reason,
                    replicas=self.replicas, seed=self.cfg.runtime.seed,
-                   deterministic=self.cfg.runtime.deterministic, jit_compile=self.jit_compile,
+                   deterministic=self.cfg.runtime.deterministic,
+                   jit_compile=self.model.jit_compile,  # as compile() resolved "auto"
                    augment_on_device=self.augment_on_device, smoke=self.smoke,
                    global_batch_size=self.global_batch, steps_per_epoch=steps_per_epoch)
         rundir.write_json(self.run_dir / rundir.ENVIRONMENT, env)
