@@ -117,12 +117,15 @@ def main():
     parser.add_argument("--images", type=int, default=8192)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--augment", choices=["none", "cifar", "both"], default="both",
+                        help="in-memory batches, the cifar augmentation pipeline, or both")
     parser.add_argument("--json", default="benchmarks/train_throughput.json")
     args = parser.parse_args()
 
     x, y = load_images(args)
     rows = []
-    for augment in (False, True):
+    modes = {"none": (False,), "cifar": (True,), "both": (False, True)}[args.augment]
+    for augment in modes:
         hand, ours = [], []
         for _ in range(args.rounds):  # alternate so noise hits both alike
             rate, params = hand_written(x, y, args.epochs, augment)

@@ -18,3 +18,17 @@ class UnknownRecipeError(RecipeError, KeyError):
 
 class RunDirError(RecipeError):
     """A run directory that cannot be used (exists, missing files, corrupt)."""
+
+
+class TrialError(RecipeError):
+    """A run that fails because of its own settings, not the data or the
+    installation: a model its config cannot build, a loss that diverged.
+    A hyperparameter search records such a trial as failed and goes on."""
+
+
+class ModelBuildError(TrialError, ConfigError):
+    """The recipe's ``build_model`` rejected a model setting (e.g. depth=21)."""
+
+
+class DivergedError(TrialError):
+    """The loss became NaN and TerminateOnNaN stopped training."""

@@ -26,7 +26,7 @@ import tensorflow as tf
 from keras_recipes import callbacks as callbacks_lib
 from keras_recipes import config as config_lib
 from keras_recipes import environment, hardware, plots, rundir
-from keras_recipes.errors import ConfigError, RecipeError, RunDirError
+from keras_recipes.errors import ConfigError, DivergedError, ModelBuildError, RunDirError
 from keras_recipes.modeling import (DataInfo, adapt_vectorizer, image_model, make_vectorizer,
                                     text_model)
 from keras_recipes.optim import make_optimizer, make_schedule
@@ -233,7 +233,7 @@ class Trainer:
             try:
                 body = self.recipe.build_model(self.cfg, info)
             except ValueError as err:  # a model setting out of range, e.g. model.depth=21
-                raise ConfigError(f"cannot build the {self.cfg.recipe} model: {err}") from None
+                raise ModelBuildError(f"cannot build the {self.cfg.recipe} model: {err}") from None
             if info.kind == "image":
                 augmenter = None
                 if self.augment_on_device:
@@ -359,7 +359,7 @@ class Trainer:
             rundir.write_json(self.run_dir / rundir.METRICS, {
                 "recipe": self.cfg.recipe, "diverged": True, "epochs": epochs,
                 "wall_time_s": round(time.time() - started, 2)})
-        raise RecipeError(
+        raise DivergedError(
             f"training diverged (loss is NaN) in epoch {epochs}; try a lower train.lr, "
             f"train.clipnorm=1.0 or runtime.precision=float32"
         )

@@ -50,7 +50,7 @@ from keras_recipes import config as config_lib
 from keras_recipes import rundir
 from keras_recipes import search_space as space_lib
 from keras_recipes.config import RecipeConfig
-from keras_recipes.errors import ConfigError, RecipeError, RunDirError
+from keras_recipes.errors import ConfigError, RecipeError, RunDirError, TrialError
 from keras_recipes.registry import get_recipe
 
 ALGORITHMS = ("random", "bayesian", "hyperband")
@@ -481,13 +481,16 @@ def _engine_tuner_class():
         def run_trial(self, trial, *args, **kwargs):
             try:
                 return self.plan.run_trial(trial.trial_id, trial.hyperparameters.values)
+            except TrialError as err:
+                # This trial's values do not train (unbuildable model, NaN): go on.
+                raise kt.errors.FailedTrialError(str(err)) from err
             except (RecipeError, DataError) as err:
                 # The same for every trial (data, run directory, objective): stop.
                 self.stop_error = err
                 raise kt.errors.FatalError(str(err)) from err
             except Exception as err:
-                # This trial's values do not train (e.g. out of memory, a model
-                # that cannot be built, NaN): record it as failed and go on.
+                # Anything else this trial hit (e.g. out of memory): record it
+                # as failed and go on.
                 raise kt.errors.FailedTrialError(f"{type(err).__name__}: {err}") from err
             finally:
                 # Free the trial's model and graph so memory stays flat across trials.
