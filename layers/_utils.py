@@ -175,6 +175,16 @@ def batch_norm_args(momentum, epsilon):
     return float(momentum), positive_float(epsilon, "bn_epsilon")
 
 
+def set_conv_block_args(layer, act, kernel_init, kernel_reg, momentum, epsilon, fmt):
+    """Validate and store the constructor arguments that ConvBNReLU,
+    ResidualBlock and VGGBlock share (`conv_block_config` serializes them)."""
+    layer.activation = activation(act)
+    layer.kernel_initializer = initializer(kernel_init, "kernel_initializer")
+    layer.kernel_regularizer = regularizer(kernel_reg, "kernel_regularizer")
+    layer.bn_momentum, layer.bn_epsilon = batch_norm_args(momentum, epsilon)
+    layer.data_format = data_format(fmt)
+
+
 def conv_block_config(layer):
     """The constructor arguments that ConvBNReLU, ResidualBlock and VGGBlock
     share, serialized for `get_config`."""

@@ -111,18 +111,11 @@ class ConvBNReLU(keras.layers.Layer):
                 f"(strides={self.strides}). "
                 f"Received: dilation_rate={dilation_rate!r}"
             )
-        self.activation = _utils.activation(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = _utils.initializer(
-            kernel_initializer, "kernel_initializer"
+        _utils.set_conv_block_args(
+            self, activation, kernel_initializer, kernel_regularizer,
+            bn_momentum, bn_epsilon, data_format,
         )
-        self.kernel_regularizer = _utils.regularizer(
-            kernel_regularizer, "kernel_regularizer"
-        )
-        self.bn_momentum, self.bn_epsilon = _utils.batch_norm_args(
-            bn_momentum, bn_epsilon
-        )
-        self.data_format = _utils.data_format(data_format)
 
         conv_args = dict(
             kernel_size=self.kernel_size,

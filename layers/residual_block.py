@@ -105,17 +105,10 @@ class ResidualBlock(keras.layers.Layer):
         self.shortcut = _utils.one_of(shortcut, "shortcut", SHORTCUTS)
         self.se_ratio = _utils.optional_ratio(se_ratio, "se_ratio")
         self.drop_path_rate = _utils.rate(drop_path_rate, "drop_path_rate")
-        self.activation = _utils.activation(activation)
-        self.kernel_initializer = _utils.initializer(
-            kernel_initializer, "kernel_initializer"
+        _utils.set_conv_block_args(
+            self, activation, kernel_initializer, kernel_regularizer,
+            bn_momentum, bn_epsilon, data_format,
         )
-        self.kernel_regularizer = _utils.regularizer(
-            kernel_regularizer, "kernel_regularizer"
-        )
-        self.bn_momentum, self.bn_epsilon = _utils.batch_norm_args(
-            bn_momentum, bn_epsilon
-        )
-        self.data_format = _utils.data_format(data_format)
         self._channel_axis = -1 if self.data_format == "channels_last" else 1
 
         if self.block_type == "basic":

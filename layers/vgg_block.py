@@ -57,17 +57,10 @@ class VGGBlock(keras.layers.Layer):
             if pool_size is None
             else _utils.int_tuple(pool_size, "pool_size")
         )
-        self.activation = _utils.activation(activation)
-        self.kernel_initializer = _utils.initializer(
-            kernel_initializer, "kernel_initializer"
+        _utils.set_conv_block_args(
+            self, activation, kernel_initializer, kernel_regularizer,
+            bn_momentum, bn_epsilon, data_format,
         )
-        self.kernel_regularizer = _utils.regularizer(
-            kernel_regularizer, "kernel_regularizer"
-        )
-        self.bn_momentum, self.bn_epsilon = _utils.batch_norm_args(
-            bn_momentum, bn_epsilon
-        )
-        self.data_format = _utils.data_format(data_format)
 
         self.convs = [
             ConvBNReLU(
