@@ -163,16 +163,7 @@ def data_format(value):
 
 
 def batch_norm_args(momentum, epsilon):
-    if (
-        not isinstance(momentum, numbers.Real)
-        or isinstance(momentum, bool)
-        or not 0.0 <= momentum < 1.0
-    ):
-        raise ValueError(
-            "`bn_momentum` must be a float in [0, 1). "
-            f"{_received('bn_momentum', momentum)}"
-        )
-    return float(momentum), positive_float(epsilon, "bn_epsilon")
+    return rate(momentum, "bn_momentum"), positive_float(epsilon, "bn_epsilon")
 
 
 def set_conv_block_args(layer, act, kernel_init, kernel_reg, momentum, epsilon, fmt):
