@@ -19,10 +19,12 @@ Presets:
         Erasing with probability 1/2 (Zhong et al. 2017).
 
 How "pad and crop" is done: `RandomTranslation` with zero fill and nearest
-interpolation, by up to pad + 1/2 pixels, is exactly "zero-pad by `pad`,
-crop at a uniformly random integer offset": the continuous shift rounds to
-each of the 2 * pad + 1 integer shifts with equal probability, and pixels
-move without interpolation. `ZeroPadding2D` + `RandomCrop` would be the
+interpolation, by up to pad + 1/2 pixels, is "zero-pad by `pad`, crop at a
+uniformly random integer offset": the continuous shift rounds to each of the
+2 * pad + 1 integer shifts with equal probability, and pixels move without
+interpolation. (The bound is kept 1e-3 pixel inside pad + 1/2: a shift of
+exactly -(pad + 1/2) would round away from zero to pad + 1, which float32
+sampling coordinates can reach; the edge shifts lose 0.1% of their share.) `ZeroPadding2D` + `RandomCrop` would be the
 literal recipe and is ~30% faster in tf.data, but `RandomCrop` uses one crop
 window for the whole batch, so 128 images would share one shift; the
 translation draws one shift per image, as the paper does.
@@ -34,6 +36,9 @@ from keras_recipes.datasets.errors import did_you_mean
 from keras_recipes.datasets.spec import image_hw
 
 PRESETS = ("none", "cifar", "strong")
+
+# Keeps the largest shift off the rounding boundary pad + 1/2 (module docstring).
+_EDGE_MARGIN = 1e-3
 
 # Every option of every preset, with its default.
 _DEFAULTS = {
@@ -101,10 +106,10 @@ def augmentation(preset, *, image_size, seed=None, **overrides):
     seeds = iter(range(seed, seed + 100)) if seed is not None else iter([None] * 100)
     layers = []
     if options["pad"]:
-        # Shifts uniform in [-(pad + 1/2), pad + 1/2] round to each integer
+        # Shifts uniform in (-(pad + 1/2), pad + 1/2) round to each integer
         # shift in [-pad, pad] with equal probability (see module docstring).
-        dy = (options["pad"] + 0.5) / height
-        dx = (options["pad"] + 0.5) / width
+        reach = options["pad"] + 0.5 - _EDGE_MARGIN
+        dy, dx = reach / height, reach / width
         layers.append(keras.layers.RandomTranslation(
             (-dy, dy), (-dx, dx), fill_mode="constant", fill_value=0.0, interpolation="nearest",
             seed=next(seeds), dtype="float32",

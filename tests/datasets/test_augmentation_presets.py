@@ -129,6 +129,17 @@ def test_options_can_be_overridden():
     assert set(dy) == set(range(-2, 3)) and not flipped.any()
 
 
+@pytest.mark.parametrize("pad", [1, 2, 4])
+def test_the_largest_shifts_the_layer_can_draw_stay_within_pad(pad):
+    # A shift of exactly -(pad + 1/2) rounds away from zero to -(pad + 1): CI once drew it.
+    layer = augmentation("cifar", image_size=SIZE, pad=pad, flip=False).layers[0]
+    extremes = np.array([[layer.width_upper, layer.height_upper], [layer.width_lower, layer.height_lower]])
+    x = np.repeat(_marker_image()[None], 2, 0).astype("float32")
+    transformation = {"translations": (extremes * SIZE).astype("float32"), "input_shape": x.shape}
+    dy, dx, _ = _shifts_and_flips(keras.ops.convert_to_numpy(layer.transform_images(x, transformation)))
+    assert list(dy) == list(dx) == [pad, -pad]
+
+
 def test_none_preset_is_no_augmentation():
     assert augmentation("none", image_size=32) is None
     assert augmentation(None, image_size=32) is None
