@@ -10,10 +10,14 @@ Example:
 >>> metrics = kr.run(cfg, "runs/demo", smoke=True)
 """
 
-from keras_recipes._version import __version__
-from keras_recipes.config import RecipeConfig
-from keras_recipes.errors import ConfigError, RecipeError, RunDirError, UnknownRecipeError
-from keras_recipes.registry import get_recipe, list_recipes, register_recipe
+from keras_recipes.onednn import prefer_onednn
+
+prefer_onednn()  # before anything imports TensorFlow: it reads the switch once
+
+from keras_recipes._version import __version__  # noqa: E402
+from keras_recipes.config import RecipeConfig  # noqa: E402
+from keras_recipes.errors import ConfigError, RecipeError, RunDirError, UnknownRecipeError  # noqa: E402
+from keras_recipes.registry import get_recipe, list_recipes, register_recipe  # noqa: E402
 
 _LAZY = {
     "Trainer": "keras_recipes.trainer",

@@ -25,6 +25,7 @@ class Throughput(keras.callbacks.Callback):
         super().__init__()
         self.batch_size = batch_size
         self.per_epoch = []
+        self.first_step_end = None  # time.time() when the run's first step ended
 
     def on_epoch_begin(self, epoch, logs=None):
         self._first = None  # (batch index, time) of the epoch's first batch end
@@ -34,6 +35,8 @@ class Throughput(keras.callbacks.Callback):
         # With steps_per_execution=k Keras calls this every k steps, so count
         # steps from the batch index, not from the calls.
         mark = (batch, time.perf_counter())
+        if self.first_step_end is None:
+            self.first_step_end = time.time()
         if self._first is None:
             self._first = mark
         self._last = mark

@@ -76,6 +76,13 @@ def _xla() -> Row:
         return ("xla", f"unavailable: {str(err).splitlines()[0]}; use --set runtime.jit_compile=false", True)
 
 
+def _onednn() -> Row:
+    from keras_recipes.onednn import onednn_state
+
+    on, why = onednn_state()
+    return ("onednn", f"{'on' if on else 'off'} ({why})", True)
+
+
 def _train_step() -> Row:
     """The real question: can this installation take a training step?"""
     import keras
@@ -108,7 +115,7 @@ def checks() -> List[Row]:
     rows = _versions()
     if not all(ok for _, _, ok in rows if _ in ("tensorflow",)):
         return rows
-    return rows + _hardware() + [_xla(), _tfds(), _train_step()]
+    return rows + _hardware() + [_onednn(), _xla(), _tfds(), _train_step()]
 
 
 def report(rows: List[Row]) -> str:

@@ -8,12 +8,14 @@ import sys
 
 from keras_recipes._version import __version__
 from keras_recipes.hardware import Hardware
+from keras_recipes.onednn import onednn_state
 
 
 def collect(hw: Hardware) -> dict:
     import keras
     import tensorflow as tf
 
+    onednn_on, onednn_why = onednn_state()
     return {
         "keras_recipes": __version__,
         "python": platform.python_version(),
@@ -26,6 +28,7 @@ def collect(hw: Hardware) -> dict:
         "tpu": hw.tpu,
         "cpu_count": hw.cpu_count,
         "cpu_bfloat16": hw.cpu_bfloat16,
+        "onednn": {"on": onednn_on, "why": onednn_why},
         "tf_config": os.environ.get("TF_CONFIG"),
         "command": sys.argv,
     }

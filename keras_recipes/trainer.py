@@ -27,6 +27,7 @@ from keras_recipes import callbacks as callbacks_lib
 from keras_recipes import config as config_lib
 from keras_recipes import environment, hardware, plots, rundir
 from keras_recipes.errors import ConfigError, DivergedError, ModelBuildError, RunDirError
+from keras_recipes.onednn import onednn_state
 from keras_recipes.modeling import (DataInfo, adapt_vectorizer, image_model, make_vectorizer,
                                     text_model)
 from keras_recipes.optim import make_optimizer, make_schedule
@@ -107,6 +108,9 @@ class Trainer:
             print(f"precision: {self.precision} ({self.precision_reason})")
             print(f"strategy: {self.strategy_name} ({self.strategy_reason}), "
                   f"{self.replicas} replica(s)")
+            if not on_accelerator:
+                on, why = onednn_state()
+                print(f"oneDNN CPU kernels: {'on' if on else 'off'} ({why})")
 
     @property
     def verbose(self) -> int:
@@ -326,10 +330,12 @@ class Trainer:
         self.load_data()
         self.vectorizer = self._adapt_vectorizer() if self.splits.kind == "text" else None
         train_ds, val_ds, test_ds = self.pipelines()
+        self._marks = {"started": started, "data": time.time()}
         t = self.cfg.train
         steps = t.steps_per_epoch or max(1, math.ceil(self.splits.counts["train"] / self.global_batch))
         self.build(steps)
         self._write_start_files(steps)
+        self._marks["build"] = time.time()
         callbacks, throughput = callbacks_lib.standard(
             self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
             batch_size=self.global_batch,
@@ -364,11 +370,23 @@ class Trainer:
             f"train.clipnorm=1.0 or runtime.precision=float32"
         )
 
+    def _startup(self, first_step_end) -> dict:
+        """Where the wait before training goes: data (load, split, adapt,
+        pipelines), build (model, compile, start files), first step (tracing,
+        compilation and the step itself), and their total."""
+        m = self._marks
+        parts = {"data": m["data"] - m["started"], "build": m["build"] - m["data"]}
+        if first_step_end is not None:  # None: a resumed run with nothing left to train
+            parts["first_step"] = first_step_end - m["build"]
+            parts["total"] = first_step_end - m["started"]
+        return {k: round(v, 2) for k, v in parts.items()}
+
     def _finish(self, history, test_ds, throughput, started) -> dict:
         epochs_run = history.epoch[-1] + 1 if history.epoch else self.cfg.train.epochs
         metrics = {"recipe": self.cfg.recipe, "epochs": epochs_run,
                    "wall_time_s": round(time.time() - started, 2),
-                   "train_examples_per_s": round(throughput.steady, 1)}
+                   "train_examples_per_s": round(throughput.steady, 1),
+                   "startup_s": self._startup(throughput.first_step_end)}
         # Evaluation is a collective op under multi-worker training: every
         # worker runs it, on the final weights, before anything chief-only.
         if test_ds is not None:

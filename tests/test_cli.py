@@ -83,5 +83,6 @@ def test_no_top_level_layers_or_datasets_installed(tmp_path):
 def test_doctor_reports_versions_and_auto_choices(runner):
     result = runner.invoke(cli, ["doctor"])
     assert result.exit_code == 0, result.output
-    for topic in ("tensorflow", "keras", "cpu", "precision=auto", "strategy=auto", "xla", "training"):
+    for topic in ("tensorflow", "keras", "cpu", "precision=auto", "strategy=auto", "onednn", "xla",
+                  "training"):
         assert topic in result.output

@@ -30,7 +30,11 @@ def test_run_writes_a_complete_run_directory(toy_recipe, tmp_path):
     assert not (run_dir / rundir.BACKUP).exists()
     env = json.loads((run_dir / rundir.ENVIRONMENT).read_text())
     assert env["precision"] == "float32" and env["seed"] == 1337 and env["tensorflow"]
+    assert set(env["onednn"]) == {"on", "why"}
     assert metrics["epochs"] == 2 and metrics["train_examples_per_s"] > 0
+    startup = metrics["startup_s"]
+    assert set(startup) == {"data", "build", "first_step", "total"} and min(startup.values()) >= 0
+    assert startup["total"] == pytest.approx(startup["data"] + startup["build"] + startup["first_step"], abs=0.03)
     assert set(metrics["best"]) >= {"epoch", "val_accuracy", "val_loss"}
     saved = json.loads((run_dir / rundir.METRICS).read_text())
     assert saved["best"]["val_accuracy"] == metrics["best"]["val_accuracy"]
