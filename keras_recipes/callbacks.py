@@ -98,18 +98,28 @@ def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_si
 
     CSVLogger writes an epoch's row before BackupAndRestore saves that epoch,
     so after a crash between the two the extra row is dropped on resume
-    (``truncate_history``) rather than leaving a gap.
+    (``truncate_history``) rather than leaving a gap. With ``train.ema``,
+    SwapEMAWeights puts the averaged weights into the model at the end of each
+    epoch for ModelCheckpoint (and back at the next epoch's start); the backup
+    is saved before that swap, so a resumed run continues from the raw
+    weights with the average still in the optimizer, as an uninterrupted one.
     """
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     throughput = Throughput(batch_size)
-    callbacks = [keras.callbacks.TerminateOnNaN(), throughput]
+    callbacks = [
+        keras.callbacks.TerminateOnNaN(), throughput,
+        keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY), append=bool(resume_rows)),
+        keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS), write_graph=False, profile_batch=0),
+        keras.callbacks.BackupAndRestore(
+            str(run_dir / rundir.BACKUP),
+            save_freq=train.backup_every or "epoch",
+            double_checkpoint=True,
+            delete_checkpoint=False,  # removed only once every artefact is written
+        ),
+    ]
     if train.ema:
         callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
-    callbacks.append(keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY),
-                                               append=bool(resume_rows)))
-    callbacks.append(keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS),
-                                                 write_graph=False, profile_batch=0))
     if has_val:
         mode = monitor_mode(train.monitor)
         (run_dir / rundir.BEST_WEIGHTS).parent.mkdir(parents=True, exist_ok=True)
@@ -123,10 +133,4 @@ def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_si
             monitor=train.monitor, mode=monitor_mode(train.monitor),
             patience=train.early_stopping_patience,
         ))
-    callbacks.append(keras.callbacks.BackupAndRestore(
-        str(run_dir / rundir.BACKUP),
-        save_freq=train.backup_every or "epoch",
-        double_checkpoint=True,
-        delete_checkpoint=False,  # removed only once every artefact is written
-    ))
     return callbacks, throughput

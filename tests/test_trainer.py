@@ -32,6 +32,7 @@ def test_run_writes_a_complete_run_directory(toy_recipe, tmp_path):
     assert env["precision"] == "float32" and env["seed"] == 1337 and env["tensorflow"]
     assert set(env["onednn"]) == {"on", "why"}
     assert metrics["epochs"] == 2 and metrics["train_examples_per_s"] > 0
+    assert metrics["peak_memory_mb"]["host"] > 100  # TensorFlow alone takes more
     startup = metrics["startup_s"]
     assert set(startup) == {"data", "build", "first_step", "total"} and min(startup.values()) >= 0
     assert startup["total"] == pytest.approx(startup["data"] + startup["build"] + startup["first_step"], abs=0.03)
@@ -112,6 +113,42 @@ def test_resume_continues_from_the_backup(toy_recipe, tmp_path):
     assert epochs == [0, 1, 2, 3]
     assert metrics["epochs"] == 4
     del finish
+
+
+class _Crash(keras.callbacks.Callback):
+    """Fails the run after `epoch`'s callbacks (its backup included) ran."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt("simulated crash")
+
+
+@pytest.mark.parametrize("ema", [False, True])
+def test_interrupted_and_resumed_run_ends_where_an_uninterrupted_one_does(toy_recipe, tmp_path, ema,
+                                                                          monkeypatch):
+    """One batch per epoch, so the data order cannot differ: the resumed run must
+    restore weights, optimizer slots (and the EMA), step count and schedule."""
+    from keras_recipes import callbacks as cb
+
+    cfg = toy_cfg(toy_recipe, "train.epochs=4", "train.batch_size=64", "train.schedule=cosine",
+                  "train.optimizer=sgd", "train.momentum=0.9", f"train.ema={str(ema).lower()}",
+                  "runtime.deterministic=true")
+    run(cfg, tmp_path / "whole", data=toy_images())
+    standard = cb.standard
+    monkeypatch.setattr(cb, "standard", lambda *a, **k: (lambda c, t: (c + [_Crash(1)], t))(*standard(*a, **k)))
+    with pytest.raises(KeyboardInterrupt):
+        run(cfg, tmp_path / "cut", data=toy_images())
+    monkeypatch.setattr(cb, "standard", standard)
+    assert cb.backup_epoch(tmp_path / "cut") == 2
+    resume(tmp_path / "cut", data=toy_images())
+    whole, cut = (keras.saving.load_model(tmp_path / name / rundir.FINAL_MODEL).get_weights()
+                  for name in ("whole", "cut"))
+    for a, b in zip(whole, cut):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_l2_weight_decay_skips_biases_and_batch_norm(toy_recipe, tmp_path):
