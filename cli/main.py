@@ -76,7 +76,3 @@ from keras_recipes.cli import commands  # noqa: E402,F401  (registers the comman
 
 def main():
     cli(prog_name="recipes")
-
-
-if __name__ == "__main__":
-    main()

@@ -45,9 +45,11 @@ def _hardware() -> List[Row]:
     avx512 = "avx512f" in hw.cpu_flags
     rows = [("cpu", f"{model}, {hw.cpu_count} cores, AVX-512: {'yes' if avx512 else 'no'}, "
              f"native bfloat16: {'yes' if hw.cpu_bfloat16 else 'no'}", True)]
+    memory = _gpu_memory_mib()
     for i, gpu in enumerate(hw.gpus):
         cc = ".".join(map(str, gpu.compute_capability)) if gpu.compute_capability else "?"
-        rows.append((f"gpu {i}", f"{gpu.name}, compute capability {cc}", True))
+        mem = f", {memory[i]:,} MiB" if i < len(memory) else ""
+        rows.append((f"gpu {i}", f"{gpu.name}, compute capability {cc}{mem}", True))
     if not hw.gpus:
         rows.append(("gpu", "none visible (pip install 'keras-recipes[gpu]' for CUDA)", True))
     rows.append(("tpu", "attached" if hw.tpu else "none", True))
@@ -56,6 +58,20 @@ def _hardware() -> List[Row]:
     rows.append(("precision=auto", f"{policy} ({why})", True))
     rows.append(("strategy=auto", f"{strategy} ({swhy})", True))
     return rows
+
+
+def _gpu_memory_mib(run=None) -> List[int]:
+    """Total memory of each NVIDIA GPU from nvidia-smi (TensorFlow reports it
+    only after allocating on the device); [] when nvidia-smi is missing."""
+    import subprocess
+
+    run = run or subprocess.run
+    try:
+        out = run(["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
+                  capture_output=True, text=True, timeout=10).stdout
+        return [int(line) for line in out.split()]
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return []
 
 
 def _cpuinfo_lines():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -83,3 +84,27 @@ def detect() -> Hardware:
         cpu_count=os.cpu_count() or 1,
         num_workers=tf_config_workers(),
     )
+
+
+def peak_memory_mb(gpus) -> dict:
+    """Peak resident host memory of this process, and of each GPU's
+    allocator when there are GPUs, in MiB (for metrics.json)."""
+    peaks = {}
+    try:
+        import resource  # not on Windows
+
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        # Linux reports KiB, macOS bytes.
+        peaks["host"] = round(rss / (2**20 if sys.platform == "darwin" else 2**10), 1)
+    except (ImportError, OSError):
+        pass
+    if gpus:
+        import tensorflow as tf
+
+        for i in range(len(gpus)):
+            try:
+                info = tf.config.experimental.get_memory_info(f"GPU:{i}")
+            except (ValueError, RuntimeError):  # a GPU this process did not use
+                continue
+            peaks[f"gpu{i}"] = round(info["peak"] / 2**20, 1)
+    return peaks

@@ -386,7 +386,8 @@ class Trainer:
         metrics = {"recipe": self.cfg.recipe, "epochs": epochs_run,
                    "wall_time_s": round(time.time() - started, 2),
                    "train_examples_per_s": round(throughput.steady, 1),
-                   "startup_s": self._startup(throughput.first_step_end)}
+                   "startup_s": self._startup(throughput.first_step_end),
+                   "peak_memory_mb": hardware.peak_memory_mb(self.hw.gpus)}
         # Evaluation is a collective op under multi-worker training: every
         # worker runs it, on the final weights, before anything chief-only.
         if test_ds is not None:

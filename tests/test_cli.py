@@ -86,3 +86,22 @@ def test_doctor_reports_versions_and_auto_choices(runner):
     for topic in ("tensorflow", "keras", "cpu", "precision=auto", "strategy=auto", "onednn", "xla",
                   "training"):
         assert topic in result.output
+
+
+def test_python_dash_m_keras_recipes_is_the_recipes_command():
+    out = subprocess.run([sys.executable, "-m", "keras_recipes", "list"], check=True,
+                         capture_output=True, text=True).stdout
+    assert "cifar-resnet" in out and "imdb-lstm" in out
+
+
+def test_doctor_reads_gpu_memory_from_nvidia_smi_and_copes_without_it():
+    from types import SimpleNamespace
+
+    from keras_recipes.doctor import _gpu_memory_mib
+
+    assert _gpu_memory_mib(lambda *a, **k: SimpleNamespace(stdout="81559\n81559\n")) == [81559, 81559]
+
+    def missing(*a, **k):
+        raise FileNotFoundError("nvidia-smi")
+
+    assert _gpu_memory_mib(missing) == []
