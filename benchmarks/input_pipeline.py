@@ -3,16 +3,16 @@
 Measures, on whatever machine runs it:
   - the time `load_splits` takes to list, decode and validate the folder;
   - images/s of `make_pipeline(..., augment=augmentation(preset))` at batch 128,
-    for its first epoch (which fills the cache) and in steady state after it;
-  - for context, images/s of a plain ResNet-20 training step (He et al. 2016,
-    Conv2D/BN/ReLU, batch 128), so the table shows how many times faster the
-    input pipeline is than training (target: >= 5x, so input is never the
-    bottleneck).
+    for its first epoch (which fills the cache) and in steady state after it.
+
+The pipeline-vs-training ratio (target >= 5x) is part of the benchmark
+suite (benchmarks/suite.py); this script adds what the suite leaves out:
+decoding the JPEG folder and the first, cache-filling epoch.
 
 Usage:
     python benchmarks/input_pipeline.py [--data-dir ~/.cache/keras-recipes/data]
         [--archive /work/shared/data/cifar10_train.tar.gz] [--presets cifar,strong]
-        [--steady-batches 150] [--train-steps 30] [--no-train]
+        [--steady-batches 150]
 """
 
 import argparse
@@ -57,52 +57,6 @@ def pipeline_throughput(splits, preset, batch_size, steady_batches):
     return first, n / (time.perf_counter() - start)
 
 
-def resnet20(input_shape=(32, 32, 3), num_classes=10):
-    """Plain Keras ResNet-20 (3 stages x 3 basic blocks, 16/32/64 filters, projection shortcuts)."""
-    import keras
-    from keras import layers
-
-    def conv_bn(x, filters, stride=1, relu=True):
-        x = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
-        return layers.ReLU()(x) if relu else x
-
-    inputs = keras.Input(input_shape)
-    x = layers.Rescaling(1 / 255)(inputs)
-    x = conv_bn(x, 16)
-    for stage, filters in enumerate((16, 32, 64)):
-        for block in range(3):
-            stride = 2 if stage > 0 and block == 0 else 1
-            shortcut = x
-            y = conv_bn(x, filters, stride)
-            y = conv_bn(y, filters, relu=False)
-            if stride != 1:
-                shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
-                shortcut = layers.BatchNormalization()(shortcut)
-            x = layers.ReLU()(layers.Add()([y, shortcut]))
-    x = layers.GlobalAveragePooling2D()(x)
-    return keras.Model(inputs, layers.Dense(num_classes)(x))
-
-
-def train_throughput(batch_size, steps):
-    """img/s of model.fit steps of ResNet-20 on one fixed batch (no input cost)."""
-    import keras
-    import numpy as np
-    import tensorflow as tf
-
-    model = resnet20()
-    model.compile(keras.optimizers.SGD(0.1, momentum=0.9),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    rng = np.random.default_rng(0)
-    batch = (rng.integers(0, 256, (batch_size, 32, 32, 3)).astype("float32"),
-             rng.integers(0, 10, batch_size).astype("int32"))
-    ds = tf.data.Dataset.from_tensors(batch).repeat()
-    model.fit(ds, steps_per_epoch=3, epochs=1, verbose=0)  # trace + warm up
-    start = time.perf_counter()
-    model.fit(ds, steps_per_epoch=steps, epochs=1, verbose=0)
-    return steps * batch_size / (time.perf_counter() - start)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", default=DEFAULT_ARCHIVE)
@@ -110,8 +64,6 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--presets", default="cifar", help="comma-separated augmentation presets")
     parser.add_argument("--steady-batches", type=int, default=150)
-    parser.add_argument("--train-steps", type=int, default=30)
-    parser.add_argument("--no-train", action="store_true", help="skip the ResNet-20 training step")
     args = parser.parse_args(argv)
 
     folder = extract(args.archive, os.path.expanduser(args.data_dir))
@@ -123,17 +75,10 @@ def main(argv=None):
     print(splits.summary())
 
     rows = [("folder load: list + decode + validate 50k JPEGs", f"{load_s:.1f} s")]
-    steady = {}
     for preset in args.presets.split(","):
-        first, steady[preset] = pipeline_throughput(splits, preset, args.batch_size, args.steady_batches)
+        first, steady = pipeline_throughput(splits, preset, args.batch_size, args.steady_batches)
         rows.append((f"pipeline_img_s '{preset}', first epoch (fills cache)", f"{first:,.0f} img/s"))
-        rows.append((f"pipeline_img_s '{preset}', steady state", f"{steady[preset]:,.0f} img/s"))
-    if not args.no_train:
-        train = train_throughput(args.batch_size, args.train_steps)
-        rows.append((f"train_img_s ResNet-20 fit step, batch {args.batch_size}", f"{train:,.0f} img/s"))
-        for preset, value in steady.items():
-            rows.append((f"ratio pipeline '{preset}' / train (target >= 5)", f"{value / train:,.1f}x"))
-
+        rows.append((f"pipeline_img_s '{preset}', steady state", f"{steady:,.0f} img/s"))
     width = max(len(name) for name, _ in rows)
     print(f"\n{'measure':<{width}} | value")
     print(f"{'-' * width}-|-{'-' * 14}")

@@ -1,0 +1,88 @@
+"""The yardsticks: what a Keras user would type by hand for the same models.
+
+Each model matches its recipe's defaults (layers, initialisers,
+regularisation, optimizer, batch size) but uses nothing from keras_recipes
+except the Throughput meter, so the suite compares the engine with plain
+``model.fit``.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers, ops
+
+from keras_recipes.callbacks import Throughput
+from keras_recipes.recipes.cifar_resnet import CIFAR10_MEAN, CIFAR10_STD
+
+RESNET_BATCH = 128
+LSTM_BATCH = 64
+
+
+def resnet20():
+    """ResNet-20 of He et al. 2016 (option-A shortcuts, L2 1e-4 as the recipe)."""
+    l2 = keras.regularizers.L2(0.5e-4)  # Keras' L2 adds l * w^2: 0.5e-4 is weight decay 1e-4
+
+    def conv_bn(x, filters, strides=1, relu=True):
+        x = layers.Conv2D(filters, 3, strides, padding="same", use_bias=False,
+                          kernel_initializer="he_normal", kernel_regularizer=l2)(x)
+        x = layers.BatchNormalization()(x)
+        return layers.ReLU()(x) if relu else x
+
+    def shortcut_a(x, filters):
+        pad = filters - x.shape[-1]
+        return layers.Lambda(lambda t: ops.pad(t[:, ::2, ::2, :],
+                                               [[0, 0], [0, 0], [0, 0], [pad // 2, pad - pad // 2]]))(x)
+
+    inputs = keras.Input((32, 32, 3), dtype="uint8")
+    x = layers.Normalization(mean=CIFAR10_MEAN, variance=[s * s for s in CIFAR10_STD])(inputs)
+    x = conv_bn(x, 16)
+    for stage, filters in enumerate((16, 32, 64)):
+        for block in range(3):
+            strides = 2 if stage > 0 and block == 0 else 1
+            y = conv_bn(x, filters, strides)
+            y = conv_bn(y, filters, relu=False)
+            shortcut = shortcut_a(x, filters) if strides == 2 else x
+            x = layers.ReLU()(layers.Add()([y, shortcut]))
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(10, activation="softmax", kernel_regularizer=l2, dtype="float32")(x)
+    return keras.Model(inputs, outputs)
+
+
+def bilstm(vocab_size=20_000, sequence_length=256):
+    """imdb-lstm by hand: Embedding(128, masked) -> BiLSTM(64) -> dropout -> softmax."""
+    inputs = keras.Input((sequence_length,), dtype="int64")
+    x = layers.Embedding(vocab_size, 128, mask_zero=True)(inputs)
+    x = layers.Bidirectional(layers.LSTM(64))(x)
+    x = layers.Dropout(0.5)(x)
+    outputs = layers.Dense(2, activation="softmax", dtype="float32")(x)
+    return keras.Model(inputs, outputs)
+
+
+def train_resnet20(x, y, epochs):
+    """Steady-state img/s of the hand-written ResNet-20 on in-memory uint8 batches."""
+    keras.utils.set_random_seed(0)
+    model = resnet20()
+    model.compile(keras.optimizers.SGD(0.1, momentum=0.9),
+                  keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).cache().shuffle(10_000).batch(RESNET_BATCH)
+    return _fit_rate(model, ds.prefetch(tf.data.AUTOTUNE), epochs, RESNET_BATCH)
+
+
+def train_bilstm(texts, labels, epochs):
+    """Steady-state examples/s of the hand-written BiLSTM on raw strings."""
+    keras.utils.set_random_seed(0)
+    vectorizer = layers.TextVectorization(20_000, output_sequence_length=256)
+    vectorizer.adapt(tf.data.Dataset.from_tensor_slices(texts).batch(1024))
+    model = bilstm()
+    model.compile(keras.optimizers.Adam(1e-3, clipnorm=1.0),
+                  keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    ds = tf.data.Dataset.from_tensor_slices((texts, labels)).cache().shuffle(10_000).batch(LSTM_BATCH)
+    ds = ds.map(lambda t, y: (vectorizer(t), y), num_parallel_calls=tf.data.AUTOTUNE)
+    return _fit_rate(model, ds.prefetch(tf.data.AUTOTUNE), epochs, LSTM_BATCH)
+
+
+def _fit_rate(model, ds, epochs, batch_size):
+    meter = Throughput(batch_size)
+    model.fit(ds, epochs=epochs, callbacks=[meter], verbose=0)
+    return meter.steady
