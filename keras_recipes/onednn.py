@@ -1,10 +1,9 @@
 """TensorFlow's oneDNN CPU kernels: on by default in keras-recipes.
 
 TensorFlow turns its oneDNN kernels on by itself only on x86 CPUs with
-AVX512_VNNI, AVX512_BF16 or AMX. On AVX2-only CPUs (many AMD EPYC and older
-Intel servers, most laptops) they stay off, and there ResNet-20 trains 1.6x
-and a bidirectional LSTM 1.5x slower than with them on
-(benchmarks/RESULTS.md). TensorFlow reads the switch, the environment
+AVX512_VNNI, AVX512_BF16 or AMX. On AVX2-only CPUs they stay off, and on the
+AVX2 AMD EPYC of benchmarks/RESULTS.md ResNet-20 then trains 1.6x and a
+bidirectional LSTM 1.5x slower than with them on. TensorFlow reads the switch, the environment
 variable ``TF_ENABLE_ONEDNN_OPTS``, once when it loads, so keras-recipes sets
 it when it is imported, before TensorFlow is. A value the user set always wins:
 ``TF_ENABLE_ONEDNN_OPTS=0 recipes run ...`` turns it off.
@@ -40,5 +39,5 @@ def onednn_state() -> tuple[bool, str]:
     why = "TensorFlow's default for this CPU"
     if not on and platform.machine().lower() in _X86:
         # TensorFlow was imported before keras_recipes, so prefer_onednn() came too late.
-        why += f"; set {ENV}=1 before TensorFlow is imported for ~1.5x faster CPU training"
+        why += f"; set {ENV}=1 before TensorFlow is imported (1.5-1.6x faster training on AVX2 CPUs)"
     return on, why
