@@ -106,13 +106,10 @@ def activation(value, name="activation"):
     """Returns the activation function for `value`, or None for None."""
     if value is None:
         return None
-    try:
-        return keras.activations.get(value)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"`{name}` must be None, a callable or the name of a Keras "
-            f"activation (e.g. 'relu', 'swish'). {_received(name, value)}"
-        ) from None
+    return _keras_get(
+        keras.activations.get, value, name,
+        "None, a callable or the name of a Keras activation (e.g. 'relu', 'swish')",
+    )
 
 
 def serialize_activation(fn):
@@ -120,22 +117,24 @@ def serialize_activation(fn):
 
 
 def initializer(value, name):
-    try:
-        return keras.initializers.get(value)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"`{name}` must be a Keras initializer or its name. "
-            f"{_received(name, value)}"
-        ) from None
+    return _keras_get(
+        keras.initializers.get, value, name, "a Keras initializer or its name"
+    )
 
 
 def regularizer(value, name):
+    return _keras_get(
+        keras.regularizers.get, value, name, "None or a Keras regularizer"
+    )
+
+
+def _keras_get(get, value, name, expected):
+    """`get(value)` (a `keras.*.get`), or a ValueError naming the argument."""
     try:
-        return keras.regularizers.get(value)
+        return get(value)
     except (ValueError, TypeError):
         raise ValueError(
-            f"`{name}` must be None or a Keras regularizer. "
-            f"{_received(name, value)}"
+            f"`{name}` must be {expected}. {_received(name, value)}"
         ) from None
 
 
