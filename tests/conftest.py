@@ -1,4 +1,13 @@
-"""Shared fixtures: a tiny registered recipe, and a clean Keras state per test."""
+"""Shared fixtures: a tiny registered recipe, a clean Keras state per test,
+and one CPU kind for every test.
+
+`runtime.precision=auto` resolves differently on AVX2-only CPUs (float32) and
+on CPUs with AVX512-BF16 or AMX (mixed_bfloat16), and CI runs on whichever
+the machine has. So that no test depends on that draw, every in-process test
+sees the detected hardware with the CPU's bfloat16 flags removed (`auto` is
+float32); tests/test_cpu_kinds.py fakes each CPU kind explicitly and checks
+what `auto` does there. Tests marked `real_hardware` see the machine as it is.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +35,40 @@ def _reset_global_state():
 
         if tf_config.is_op_determinism_enabled():
             tf_config.disable_op_determinism()
+
+
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "amx_tile"})
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_cpu_kind():
+    # Session scope: module-scoped fixtures train shared runs before any
+    # function-scoped fixture would run.
+    from keras_recipes import hardware
+
+    real_detect = hardware.detect
+
+    def detect_without_bf16():
+        import dataclasses
+
+        hw = real_detect()
+        return dataclasses.replace(hw, cpu_flags=hw.cpu_flags - BF16_FLAGS)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hardware, "detect", detect_without_bf16)
+        yield real_detect
+
+
+@pytest.fixture(autouse=True)
+def _real_hardware_when_marked(request, _one_cpu_kind):
+    if request.node.get_closest_marker("real_hardware"):
+        from keras_recipes import hardware
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(hardware, "detect", _one_cpu_kind)
+            yield
+    else:
+        yield
 
 
 @pytest.fixture
