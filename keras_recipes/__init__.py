@@ -14,6 +14,12 @@ from keras_recipes.onednn import prefer_onednn
 
 prefer_onednn()  # before anything imports TensorFlow: it reads the switch once
 
+from keras_recipes._layer_registration import register_layers_with_keras  # noqa: E402
+
+# `keras.saving.load_model` then finds our layers after `import keras_recipes`
+# alone, without this import paying for TensorFlow.
+register_layers_with_keras()
+
 from keras_recipes._version import __version__  # noqa: E402
 from keras_recipes.config import RecipeConfig  # noqa: E402
 from keras_recipes.errors import ConfigError, RecipeError, RunDirError, UnknownRecipeError  # noqa: E402

@@ -65,3 +65,38 @@ def test_docstring_examples_run(module):
         runner.run(test)
     results = runner.summarize(verbose=False)
     assert results.failed == 0
+
+
+LOAD_AFTER_IMPORT = r"""
+import sys
+import keras_recipes
+assert "tensorflow" not in sys.modules and "keras" not in sys.modules, "import keras_recipes stays light"
+import keras
+model = keras.saving.load_model(sys.argv[1])
+print(type(model.layers[-1]).__name__)
+"""
+LOAD_KERAS_FIRST = r"""
+import sys
+import keras
+import keras_recipes
+print(type(keras.saving.load_model(sys.argv[1]).layers[-1]).__name__)
+"""
+
+
+@pytest.mark.parametrize("code", [LOAD_AFTER_IMPORT, LOAD_KERAS_FIRST], ids=["keras-later", "keras-first"])
+def test_import_keras_recipes_is_enough_to_load_a_model_of_our_layers(code, tmp_path):
+    """A user's own model built from our layers loads in a fresh process after
+    `import keras_recipes` alone, whether Keras is imported before or after."""
+    import subprocess
+    import sys
+
+    from keras_recipes.layers import ConvBNReLU, ResidualBlock
+
+    inputs = keras.Input((8, 8, 3))
+    outputs = ResidualBlock(4)(ConvBNReLU(4, 3)(inputs))
+    path = tmp_path / "mine.keras"
+    keras.Model(inputs, outputs).save(path)
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         text=True, timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "ResidualBlock"
