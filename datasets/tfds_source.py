@@ -1,5 +1,7 @@
 """TensorFlow Datasets sources: `"tfds:NAME"` (e.g. tfds:cifar10, tfds:imdb_reviews)."""
 
+import socket
+
 import numpy as np
 import tensorflow as tf
 
@@ -13,6 +15,47 @@ _SPLIT_NAMES = {"train": ("train",), "val": ("validation", "val"), "test": ("tes
 # Builders whose metadata lists no splits (tfds.testing.mock_data, which does
 # not generate metadata) are assumed to have the common train/test layout.
 _DEFAULT_SPLITS = ("train", "test")
+
+
+# Where TFDS downloads prepared data and most sources from: one short TCP
+# probe tells an offline machine in seconds, where tfds itself would retry
+# its downloads for minutes before failing.
+DOWNLOAD_PROBE = ("storage.googleapis.com", 443)
+PROBE_TIMEOUT_S = 3.0
+WAY_OUT = ("train on a local folder with --data FOLDER (class sub-folders), or point "
+           "--set data.data_dir=DIR at a TFDS data directory where it is prepared")
+
+
+def download_reachable() -> bool:
+    """Whether this machine can reach the TFDS download host."""
+    return tcp_reachable(DOWNLOAD_PROBE, PROBE_TIMEOUT_S)
+
+
+def tcp_reachable(address, timeout: float) -> bool:
+    """Whether a TCP connection to ``address`` opens within ``timeout`` seconds."""
+    try:
+        socket.create_connection(address, timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def _prepare(builder, name):
+    """Download and prepare the dataset unless it is there; fail fast offline."""
+    if builder.is_prepared():
+        return
+    if not download_reachable():
+        raise DataError(
+            f"tfds:{name} is not prepared in data_dir={builder.data_dir} and this machine "
+            f"cannot reach the TFDS download servers ({DOWNLOAD_PROBE[0]}): {WAY_OUT}"
+        )
+    try:
+        builder.download_and_prepare()
+    except Exception as error:  # noqa: BLE001 - any failure here means "not available"
+        raise DataError(
+            f"tfds:{name} is not prepared in data_dir={builder.data_dir} and could not be "
+            f"downloaded ({type(error).__name__}: {error}); {WAY_OUT}"
+        ) from error
 
 
 def _builder(name, data_dir):
@@ -42,14 +85,7 @@ def load_tfds(name, *, kind, size, channels, data_dir=None):
             f"tfds:{name} has features {sorted(features.keys())}; kind={kind!r} needs "
             f"{key!r} and 'label'"
         )
-    try:
-        builder.download_and_prepare()
-    except Exception as error:  # noqa: BLE001 - any failure here means "not available"
-        raise DataError(
-            f"tfds:{name} is not prepared in data_dir={builder.data_dir} and could not be "
-            f"downloaded ({type(error).__name__}: {error}); prepare it on a machine with "
-            "internet access and pass data_dir, or load the data from a folder"
-        ) from error
+    _prepare(builder, name)
 
     class_names = list(features["label"].names)
     available = list(builder.info.splits) or list(_DEFAULT_SPLITS)

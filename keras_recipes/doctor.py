@@ -51,7 +51,7 @@ def _hardware() -> List[Row]:
         mem = f", {memory[i]:,} MiB" if i < len(memory) else ""
         rows.append((f"gpu {i}", f"{gpu.name}, compute capability {cc}{mem}", True))
     if not hw.gpus:
-        rows.append(("gpu", "none visible (pip install 'keras-recipes[gpu]' for CUDA)", True))
+        rows.append(("gpu", "none visible (for CUDA: pip install ".[gpu]" in the source tree)", True))
     rows.append(("tpu", "attached" if hw.tpu else "none", True))
     policy, why = choose_precision("auto", hw)
     strategy, swhy = choose_strategy("auto", hw)
@@ -114,17 +114,28 @@ def _train_step() -> Row:
 
 
 def _tfds() -> Row:
+    """TFDS imports, its download path imports (tensorflow-datasets imports
+    modules there that it does not declare), and whether it can download."""
     try:
         import tensorflow_datasets as tfds
+
+        # code_path and url_infos are what download_and_prepare reads first.
+        cls = tfds.builder_cls("cifar10")
+        if cls.code_path is None or not cls.url_infos:
+            raise RuntimeError("tfds:cifar10 lists no download URLs")
     except Exception as err:
-        return ("tfds", f"cannot import tensorflow_datasets: {err}", True)
+        return ("tfds", f"the TFDS download path is broken ({type(err).__name__}: {err}); "
+                "fix: pip install -U tensorflow-datasets importlib_resources", False)
+    from keras_recipes.datasets.tfds_source import DOWNLOAD_PROBE, download_reachable
+
     data_dir = os.path.expanduser(os.environ.get("TFDS_DATA_DIR", "~/tensorflow_datasets"))
     exists = os.path.isdir(data_dir)
     writable = os.access(data_dir if exists else os.path.dirname(data_dir) or ".", os.W_OK)
     state = "exists" if exists else "will be created"
     note = "" if writable else " (not writable: set TFDS_DATA_DIR or --set data.data_dir=...)"
-    return ("tfds", f"{tfds.__version__}, data dir {data_dir} {state}{note}; "
-            "offline machines: --data path/to/folder", True)
+    online = ("downloads reachable" if download_reachable()
+              else f"offline ({DOWNLOAD_PROBE[0]} unreachable): use --data path/to/folder")
+    return ("tfds", f"{tfds.__version__}, data dir {data_dir} {state}{note}; {online}", True)
 
 
 def checks() -> List[Row]:

@@ -59,6 +59,18 @@ def _one_cpu_kind():
         yield real_detect
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_network_probe():
+    """Tests send nothing to the internet: the TFDS download probe answers
+    "reachable" (downloads themselves are mocked or fail offline), and
+    tests/datasets/test_tfds_source.py checks both answers explicitly."""
+    from keras_recipes.datasets import tfds_source
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tfds_source, "download_reachable", lambda *a, **k: True)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _real_hardware_when_marked(request, _one_cpu_kind):
     if request.node.get_closest_marker("real_hardware"):

@@ -84,8 +84,23 @@ def test_doctor_reports_versions_and_auto_choices(runner):
     result = runner.invoke(cli, ["doctor"])
     assert result.exit_code == 0, result.output
     for topic in ("tensorflow", "keras", "cpu", "precision=auto", "strategy=auto", "onednn", "xla",
-                  "training"):
+                  "training", "tfds"):
         assert topic in result.output
+    assert "BAD" not in result.output
+
+
+def test_doctor_reports_a_broken_tfds_download_path(monkeypatch):
+    import tensorflow_datasets as tfds
+
+    from keras_recipes import doctor
+
+    def broken(name):
+        raise ModuleNotFoundError("No module named 'importlib_resources'")
+
+    monkeypatch.setattr(tfds, "builder_cls", broken)
+    topic, finding, ok = doctor._tfds()
+    assert topic == "tfds" and not ok
+    assert "importlib_resources" in finding and "pip install" in finding
 
 
 def test_python_dash_m_keras_recipes_is_the_recipes_command():

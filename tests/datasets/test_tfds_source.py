@@ -87,8 +87,44 @@ def test_tfds_dataset_that_cannot_be_downloaded_names_data_dir(tmp_path, monkeyp
         raise ConnectionError("no internet")
 
     monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", offline)
-    with pytest.raises(DataError, match=f"tfds:cifar10 is not prepared in data_dir={tmp_path}.*no internet"):
+    with pytest.raises(DataError, match=f"tfds:cifar10 is not prepared in data_dir={tmp_path}.*no internet.*--data FOLDER"):
         load_splits("tfds:cifar10", kind="image", data_dir=str(tmp_path))
+
+
+def test_offline_fails_in_seconds_and_names_the_way_out(tmp_path, monkeypatch):
+    from keras_recipes.datasets import tfds_source
+
+    def never(self, *args, **kwargs):
+        raise AssertionError("offline: no download may be attempted")
+
+    monkeypatch.setattr(tfds_source, "download_reachable", lambda *a, **k: False)
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", never)
+    with pytest.raises(DataError, match=r"tfds:cifar10 is not prepared in .*cannot reach the TFDS "
+                                        r"download servers.*--data FOLDER.*--set data.data_dir=DIR"):
+        load_splits("tfds:cifar10", kind="image", data_dir=str(tmp_path))
+
+
+def test_download_probe_answers_for_open_and_closed_ports():
+    import socket
+
+    from keras_recipes.datasets.tfds_source import tcp_reachable
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        assert tcp_reachable(("127.0.0.1", port), timeout=2)
+    # The port is closed now: refused at once.
+    assert not tcp_reachable(("127.0.0.1", port), timeout=2)
+
+
+def test_the_tfds_download_path_imports():
+    """tensorflow-datasets imports modules it does not declare on its
+    download path (importlib_resources, via the builder's code_path); a
+    fresh install must bring them, or `recipes run cifar-resnet` fails
+    before any download."""
+    cls = tfds.builder_cls("cifar10")
+    assert cls.code_path is not None and cls.url_infos
 
 
 def test_class_names_that_differ_from_the_builder_are_refused():
