@@ -51,7 +51,7 @@ def _hardware() -> List[Row]:
         mem = f", {memory[i]:,} MiB" if i < len(memory) else ""
         rows.append((f"gpu {i}", f"{gpu.name}, compute capability {cc}{mem}", True))
     if not hw.gpus:
-        rows.append(("gpu", "none visible (for CUDA: pip install ".[gpu]" in the source tree)", True))
+        rows.append(("gpu", 'none visible (for CUDA: pip install ".[gpu]" in the source tree)', True))
     rows.append(("tpu", "attached" if hw.tpu else "none", True))
     policy, why = choose_precision("auto", hw)
     strategy, swhy = choose_strategy("auto", hw)
