@@ -7,7 +7,7 @@ import click
 from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
 from keras_recipes.cli.options import config_option, resolve_config, set_option
-from keras_recipes.registry import list_recipes
+from keras_recipes.registry import get_recipe, list_recipes
 
 
 def format_table(headers, rows) -> str:
@@ -32,8 +32,15 @@ def list_command():
 @set_option
 @user_errors
 def show_command(name, config_file, overrides):
-    """Print a recipe's resolved config as YAML."""
-    click.echo(config_lib.to_yaml(resolve_config(name, config_file, overrides)), nl=False)
+    """Print a recipe's resolved config as YAML, and its tuning search space
+    (as comments, so the output still works as a --config file)."""
+    cfg = resolve_config(name, config_file, overrides)
+    click.echo(config_lib.to_yaml(cfg), nl=False)
+    space = get_recipe(cfg.recipe).search_space
+    if space:
+        click.echo(f"# search space of `recipes tune {cfg.recipe}` (change with --space KEY=DIST):")
+        for key, dist in space.items():
+            click.echo(f"#   {key}: {dist}")
 
 
 @cli.command("doctor")

@@ -8,12 +8,13 @@ so ``recipes --help`` and ``recipes list`` answer instantly.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
 
 from keras_recipes._version import __version__
-from keras_recipes.errors import RecipeError
+from keras_recipes.errors import RecipeError, RunInterrupted
 
 
 def user_errors(fn):
@@ -23,11 +24,13 @@ def user_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except RunInterrupted as err:  # a run: the message says how to continue
+            click.echo(f"\n{err}", err=True)
+            sys.exit(130)
         except RecipeError as err:
             raise click.ClickException(str(err)) from None
         except KeyboardInterrupt:
-            click.echo("\ninterrupted; `recipes resume RUN_DIR` continues from the last backup",
-                       err=True)
+            click.echo("\ninterrupted", err=True)
             sys.exit(130)
 
     return wrapper
@@ -59,7 +62,9 @@ def heavy_errors(fn):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="keras-recipes")
-def cli():
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show TensorFlow's own start-up log (hidden by default).")
+def cli(verbose):
     """Ready-made, proven Keras recipes: train, evaluate and export in one command.
 
     \b
@@ -69,6 +74,12 @@ def cli():
       recipes run cifar-resnet --smoke
       recipes run cifar-resnet --data path/to/cifar10/train
     """
+    # TensorFlow's C++ start-up lines (oneDNN notices, CUDA probes, twice)
+    # look like failures to a new user; a TF_CPP_MIN_LOG_LEVEL the user set wins.
+    if not verbose and "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+        from keras_recipes._import_hooks import quiet_tensorflow_startup
+
+        quiet_tensorflow_startup()
 
 
 from keras_recipes.cli import commands  # noqa: E402,F401  (registers the commands)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from keras_recipes import config as config_lib
+from keras_recipes.data_paths import check_source
 from keras_recipes.registry import config_from_yaml, get_recipe
 
 set_option = click.option(
@@ -26,3 +27,11 @@ def resolve_config(name: str | None, config_file: str | None, overrides) -> conf
     else:
         cfg = get_recipe(name).config()
     return config_lib.apply_overrides(cfg, overrides)
+
+
+def resolve_training_config(name, config_file, overrides) -> config_lib.RecipeConfig:
+    """resolve_config for commands that train: a missing data folder fails
+    now, not after the seconds TensorFlow takes to load."""
+    cfg = resolve_config(name, config_file, overrides)
+    check_source(cfg.data.source)
+    return cfg

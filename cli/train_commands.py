@@ -7,7 +7,7 @@ import tempfile
 import click
 
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import config_option, resolve_config, set_option
+from keras_recipes.cli.options import config_option, resolve_training_config, set_option
 
 
 @cli.command("run")
@@ -49,7 +49,7 @@ def run_command(name, config_file, overrides, data, output, overwrite, epochs, s
         extra.append("runtime.deterministic=true")
     if quiet:
         extra.append("runtime.verbose=2")
-    cfg = resolve_config(name, config_file, extra)
+    cfg = resolve_training_config(name, config_file, extra)
     if smoke and output is None:
         output = tempfile.mkdtemp(prefix=f"{cfg.recipe}-smoke-")
     from keras_recipes.trainer import run

@@ -7,7 +7,7 @@ import sys
 import click
 
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import config_option, resolve_config, set_option
+from keras_recipes.cli.options import config_option, resolve_training_config, set_option
 
 
 @cli.command("tune")
@@ -60,7 +60,7 @@ def tune_command(name, config_file, overrides, space_items, space_file, algorith
         extra.append(f"data.source={data}")
     if quiet:
         extra.append("runtime.verbose=2")
-    cfg = resolve_config(name, config_file, extra)
+    cfg = resolve_training_config(name, config_file, extra)
     space = None
     if space_items or space_file:
         space = search_space.space_from_options(space_items, space_file)

@@ -2,15 +2,7 @@
 
 import difflib
 
-
-class DataError(ValueError):
-    """A problem with the user's data, reported as one line naming the path or value.
-
-    Raised for things the user must fix in their data or its location
-    (a missing folder, an empty class folder, an unreadable image in strict
-    mode, labels out of range, an unknown TFDS name, ...), as opposed to
-    programming errors in the arguments, which raise a plain `ValueError`.
-    """
+from keras_recipes.errors import DataError  # noqa: F401  (one class for the whole library)
 
 
 class DataWarning(UserWarning):

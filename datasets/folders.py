@@ -5,18 +5,9 @@ import os
 import keras
 import numpy as np
 
+from keras_recipes.data_paths import check_directory  # noqa: F401  (re-exported)
 from keras_recipes.datasets.errors import DataError, did_you_mean
 from keras_recipes.datasets.spec import PROGRESS_MIN_FILES, SPLIT_FOLDER_NAMES
-
-
-def check_directory(path):
-    """`path` as an absolute path; DataError when it is not an existing directory."""
-    path = os.path.abspath(os.path.expanduser(os.fspath(path)))
-    if not os.path.exists(path):
-        raise DataError(f"data directory not found: {path}")
-    if not os.path.isdir(path):
-        raise DataError(f"data source is not a directory (extract archives first): {path}")
-    return path
 
 
 def _subdirectories(path):

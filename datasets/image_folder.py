@@ -45,7 +45,7 @@ def load_image_folder(root, *, size, channels, class_names=None, strict=False, p
         more = f" and {len(skipped) - _MAX_LISTED} more" if len(skipped) > _MAX_LISTED else ""
         warnings.warn(
             f"skipped {len(skipped)} unreadable image file(s) in {root}: {listed}{more} "
-            "(pass strict=True to stop at the first one)",
+            "(--set data.strict=true, or strict=True in Python, stops at the first one)",
             DataWarning,
             stacklevel=3,
         )

@@ -14,7 +14,7 @@ from keras_recipes.onednn import prefer_onednn
 
 prefer_onednn()  # before anything imports TensorFlow: it reads the switch once
 
-from keras_recipes._layer_registration import register_layers_with_keras  # noqa: E402
+from keras_recipes._import_hooks import register_layers_with_keras  # noqa: E402
 
 # `keras.saving.load_model` then finds our layers after `import keras_recipes`
 # alone, without this import paying for TensorFlow.

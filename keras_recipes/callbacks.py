@@ -53,6 +53,79 @@ class Throughput(keras.callbacks.Callback):
         return sum(values) / len(values) if values else float("nan")
 
 
+class PeriodicBackup(keras.callbacks.BackupAndRestore):
+    """BackupAndRestore that also backs up within an epoch every
+    ``every_seconds``, so an interrupt in a long epoch loses minutes, not the
+    epoch. A resumed run continues from those weights and optimizer state and
+    repeats the interrupted epoch's batches from its start (Keras restores
+    the epoch, not the batch).
+
+    The time is read on the chief's clock, so use it only where every worker
+    saves alone (a multi-worker run must decide to save on every worker at
+    the same step: pass ``every_seconds=0`` there).
+    """
+
+    def __init__(self, backup_dir, *, every_seconds: float = 0.0, **kwargs):
+        super().__init__(backup_dir, **kwargs)
+        self.every_seconds = every_seconds
+        self._last_save = time.monotonic()
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        self._last_save = time.monotonic()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # Keras advances its epoch counter only at epoch ends, so a backup
+        # within the first epoch of a resumed run would record epoch 0.
+        self._current_epoch = epoch
+
+    def _save_model(self):
+        super()._save_model()
+        self._last_save = time.monotonic()
+
+    def _should_save_on_batch(self, batch):
+        if super()._should_save_on_batch(batch):
+            return True
+        return bool(self.every_seconds) and time.monotonic() - self._last_save >= self.every_seconds
+
+
+class RunClock(keras.callbacks.Callback):
+    """Once the first epoch of this process has ended, print how long the
+    whole run will take: a 182-epoch schedule should not surprise anyone."""
+
+    def __init__(self, epochs: int, print_fn=print):
+        super().__init__()
+        self.epochs = epochs
+        self.print_fn = print_fn
+        self._said = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._said:
+            return
+        self._said = True
+        took = time.monotonic() - self._start
+        left = self.epochs - (epoch + 1)
+        if left > 0:
+            import datetime as dt
+
+            end = dt.datetime.now() + dt.timedelta(seconds=took * left)
+            self.print_fn(f"epoch {epoch + 1}/{self.epochs} took {format_duration(took)}; the "
+                          f"{left} left take about {format_duration(took * left)} "
+                          f"(done around {end:%a %H:%M})")
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
 def backup_epoch(run_dir) -> int | None:
     """The epoch a backup resumes from, or None when there is no backup."""
     meta = Path(run_dir) / rundir.BACKUP / "training_metadata.json"
@@ -93,7 +166,8 @@ def monitor_mode(monitor: str) -> str:
     return "min" if "loss" in monitor else "max"
 
 
-def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_size: int):
+def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_size: int,
+             timed_backups: bool = True, verbose: int = 1):
     """The run's callbacks, in the order that keeps history and backup consistent.
 
     CSVLogger writes an epoch's row before BackupAndRestore saves that epoch,
@@ -111,13 +185,16 @@ def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_si
         keras.callbacks.TerminateOnNaN(), throughput,
         keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY), append=bool(resume_rows)),
         keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS), write_graph=False, profile_batch=0),
-        keras.callbacks.BackupAndRestore(
+        PeriodicBackup(
             str(run_dir / rundir.BACKUP),
+            every_seconds=train.backup_minutes * 60 if timed_backups else 0.0,
             save_freq=train.backup_every or "epoch",
             double_checkpoint=True,
             delete_checkpoint=False,  # removed only once every artefact is written
         ),
     ]
+    if verbose:
+        callbacks.append(RunClock(train.epochs))
     if train.ema:
         callbacks.append(keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
     if has_val:

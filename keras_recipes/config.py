@@ -93,6 +93,7 @@ class TrainConfig:
     steps_per_execution: int = 1
     early_stopping_patience: int = 0  # 0: off
     backup_every: int = 0  # 0: back up at every epoch end; N: every N steps
+    backup_minutes: float = 5.0  # also back up within an epoch this often; 0: off
     monitor: str = "val_accuracy"
 
 

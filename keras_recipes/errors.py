@@ -16,6 +16,20 @@ class UnknownRecipeError(RecipeError, KeyError):
         return self.args[0] if self.args else ""
 
 
+class DataError(RecipeError, ValueError):
+    """A problem with the user's data, reported as one line naming the path or value.
+
+    Raised for things the user must fix in their data or its location
+    (a missing folder, an empty class folder, an unreadable image in strict
+    mode, labels out of range, an unknown TFDS name, ...), as opposed to
+    programming errors in the arguments, which raise a plain `ValueError`.
+    """
+
+
+class RunInterrupted(RecipeError):
+    """The user interrupted a run (Ctrl-C); the message says how to continue."""
+
+
 class RunDirError(RecipeError):
     """A run directory that cannot be used (exists, missing files, corrupt)."""
 

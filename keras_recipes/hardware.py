@@ -65,8 +65,12 @@ def tpu_requested(environ=os.environ) -> bool:
 def _gpus() -> List[GPU]:
     import tensorflow as tf
 
+    from keras_recipes._import_hooks import quiet_native_log
+
     found = []
-    for device in tf.config.list_physical_devices("GPU"):
+    with quiet_native_log():  # TensorFlow logs a cuInit error on GPU-less machines
+        devices = tf.config.list_physical_devices("GPU")
+    for device in devices:
         try:
             details = tf.config.experimental.get_device_details(device)
         except Exception:  # details are best-effort; an unknown GPU still counts

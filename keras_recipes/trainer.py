@@ -26,7 +26,8 @@ import tensorflow as tf
 from keras_recipes import callbacks as callbacks_lib
 from keras_recipes import config as config_lib
 from keras_recipes import environment, hardware, plots, rundir
-from keras_recipes.errors import ConfigError, DivergedError, ModelBuildError, RunDirError
+from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, RunDirError,
+                                   RunInterrupted)
 from keras_recipes.onednn import onednn_state
 from keras_recipes.modeling import (DataInfo, adapt_vectorizer, image_model, make_vectorizer,
                                     text_model)
@@ -72,10 +73,15 @@ class Trainer:
         self.user_data = data
         self.chief = is_chief()
         self.run_dir = Path(run_dir)
+        # A run that fails before it has anything worth keeping removes a
+        # folder it created, so failed attempts leave no empty run folders.
+        self._created_dir = not resume and self.chief and not self.run_dir.exists()
         if resume:
             rundir.require(self.run_dir)
         elif self.chief:
             rundir.prepare(self.run_dir, overwrite=overwrite)
+        if self.verbose and self.chief:
+            print(f"run directory: {self.run_dir} ({'resuming' if resume else 'writing'})")
         self.hw = hw or hardware.detect()
         self._setup_runtime()
 
@@ -316,13 +322,52 @@ class Trainer:
                 raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists)")
             raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
         if self.verbose:
-            print(f"resuming {self.run_dir} from epoch {epoch}")
+            print(f"resuming {self.run_dir} at epoch {epoch + 1}/{self.cfg.train.epochs}")
         if not self.chief:
             return []
         return callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, epoch)
 
     def fit(self) -> dict:
-        """Train, evaluate and write the run directory; return metrics.json's content."""
+        """Train, evaluate and write the run directory; return metrics.json's content.
+
+        Raises:
+            RunInterrupted: on Ctrl-C, saying how to resume (or that nothing
+                was saved yet).
+        """
+        try:
+            return self._fit()
+        except KeyboardInterrupt:
+            raise self._interrupted() from None
+        except BaseException:
+            self._remove_if_nothing_to_keep()
+            raise
+
+    def _interrupted(self) -> RunInterrupted:
+        epoch = callbacks_lib.backup_epoch(self.run_dir)
+        if epoch is not None:
+            return RunInterrupted(
+                f"interrupted; `recipes resume {self.run_dir}` continues from the last backup "
+                f"(written at the end of each epoch and every {self.cfg.train.backup_minutes:g} "
+                f"minutes; it resumes in epoch {epoch + 1})")
+        removed = self._remove_if_nothing_to_keep()
+        where = f"removed {self.run_dir}" if removed else f"{self.run_dir} holds no backup"
+        return RunInterrupted(
+            f"interrupted before the first backup (one is written every "
+            f"{self.cfg.train.backup_minutes:g} minutes and at each epoch end); {where}, "
+            f"so there is nothing to resume: start the run again")
+
+    def _remove_if_nothing_to_keep(self) -> bool:
+        """Remove the run folder this run created when it holds no backup
+        and no finished result; True if it was removed."""
+        if not self._created_dir or not self.run_dir.is_dir():
+            return False
+        backup = self.run_dir / rundir.BACKUP
+        if (backup.is_dir() and any(backup.iterdir())) or (self.run_dir / rundir.METRICS).is_file():
+            return False
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        return True
+
+    def _fit(self) -> dict:
         started = time.time()
         resume_rows = self._resume_rows()  # before any work: a finished run is an error
         if not self.chief and not self.resume:
@@ -338,7 +383,9 @@ class Trainer:
         self._marks["build"] = time.time()
         callbacks, throughput = callbacks_lib.standard(
             self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
-            batch_size=self.global_batch,
+            batch_size=self.global_batch, verbose=self.verbose,
+            # Workers must agree on when to save; a clock per worker would not.
+            timed_backups=self.hw.num_workers <= 1,
         )
         if t.steps_per_epoch:
             train_ds = train_ds.repeat()

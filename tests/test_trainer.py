@@ -9,7 +9,7 @@ import pytest
 
 from keras_recipes import config as C
 from keras_recipes import rundir
-from keras_recipes.errors import RunDirError
+from keras_recipes.errors import RunDirError, RunInterrupted
 from keras_recipes.registry import get_recipe
 from keras_recipes.trainer import Trainer, resume, run
 from tests_support.toy_data import toy_images
@@ -140,7 +140,7 @@ def test_interrupted_and_resumed_run_ends_where_an_uninterrupted_one_does(toy_re
     run(cfg, tmp_path / "whole", data=toy_images())
     standard = cb.standard
     monkeypatch.setattr(cb, "standard", lambda *a, **k: (lambda c, t: (c + [_Crash(1)], t))(*standard(*a, **k)))
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(RunInterrupted, match="recipes resume"):
         run(cfg, tmp_path / "cut", data=toy_images())
     monkeypatch.setattr(cb, "standard", standard)
     assert cb.backup_epoch(tmp_path / "cut") == 2
