@@ -27,10 +27,14 @@ def machine() -> dict:
                    if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    from keras_recipes.hardware import cpu_flags
+
+    bf16 = sorted({"avx512_bf16", "amx_bf16"} & cpu_flags())
     gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
             for g in tf.config.list_physical_devices("GPU")]
     return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpu": cpu,
-            "cores": os.cpu_count(), "gpus": gpus, "onednn": onednn_state()[0],
+            "cores": os.cpu_count(), "cpu_bfloat16": ", ".join(bf16) or "no",
+            "gpus": gpus, "onednn": onednn_state()[0],
             "python": platform.python_version(), "tensorflow": tf.__version__,
             "keras": keras.__version__, "keras_recipes": __version__,
             "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None}

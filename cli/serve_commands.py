@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -63,9 +64,10 @@ def format_predictions(rows: list) -> str:
 @click.argument("run_dir", type=click.Path())
 @click.option("--data", help="Evaluate on this source (tfds:NAME or a folder) instead of the run's own.")
 @checkpoint_option
-@click.option("--batch-size", type=int, default=64, show_default=True)
+@click.option("--batch-size", type=int, default=256, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print evaluation.json's content instead of tables.")
 @heavy_errors
-def evaluate_command(run_dir, data, checkpoint, batch_size):
+def evaluate_command(run_dir, data, checkpoint, batch_size, as_json):
     """Accuracy, per-class accuracy and the confusion matrix of a trained run.
 
     Uses the test split of the run's data source (else its validation split,
@@ -80,6 +82,9 @@ def evaluate_command(run_dir, data, checkpoint, batch_size):
     from keras_recipes._serving_evaluate import evaluate
 
     result = evaluate(run_dir, data=data, checkpoint=checkpoint, batch_size=batch_size, verbose=False)
+    if as_json:  # evaluation.json as written (NaN already made null)
+        click.echo(Path(result["files"]["json"]).read_text(), nl=False)
+        return
     for note in result["notes"]:
         click.echo(f"note: {note}")
     click.echo(format_evaluation(result))

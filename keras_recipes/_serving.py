@@ -275,15 +275,34 @@ def without_augmentation(model):
 
 # -- batching ------------------------------------------------------------------
 
-def predict_probabilities(model, inputs, batch_size: int = 64):
+def compiled_inference(model):
+    """``model(x, training=False)`` as one compiled graph for every batch size.
+
+    Calling a Keras model eagerly runs it op by op from Python: on a CPU an
+    IMDB BiLSTM then evaluates 25-28 reviews/s, where the same model traced
+    once runs two orders of magnitude faster. ``reduce_retracing`` keeps one
+    graph for the full batches and the smaller last one.
+    """
+    import tensorflow as tf
+
+    return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+
+
+def predict_probabilities(model, inputs, batch_size: int = 256):
     """float32 probabilities [N, classes] of ``model`` on raw inputs (numpy)."""
     import numpy as np
     import tensorflow as tf
 
+    # Tracing costs about a second: worth it from the second batch on, not
+    # for the handful of inputs of a typical `recipes predict`.
+    if len(inputs) > batch_size:
+        call = compiled_inference(model)
+    else:
+        call = lambda x: model(x, training=False)  # noqa: E731
     out = []
     for start in range(0, len(inputs), batch_size):
         batch = inputs[start:start + batch_size]
-        out.append(np.asarray(model(tf.constant(batch), training=False), dtype=np.float32))
+        out.append(np.asarray(call(tf.constant(batch)), dtype=np.float32))
     if not out:
         return np.zeros((0, int(model.outputs[0].shape[-1])), np.float32)
     return np.concatenate(out)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_recipes import rundir
-from keras_recipes._serving import LoadedRun, load_run
+from keras_recipes._serving import LoadedRun, compiled_inference, load_run
 from keras_recipes._serving_data import evaluation_split
 
 EVALUATION = "evaluation.json"
@@ -32,9 +32,10 @@ CONFUSION_MATRIX = "confusion_matrix.png"
 def _probabilities_and_labels(run: LoadedRun, dataset, batch_size: int):
     import tensorflow as tf
 
+    call = compiled_inference(run.model)
     probs, labels = [], []
     for x, y in dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE):
-        probs.append(np.asarray(run.model(x, training=False), dtype=np.float32))
+        probs.append(np.asarray(call(x), dtype=np.float32))
         labels.append(y.numpy())
     if not probs:
         return np.zeros((0, len(run.class_names)), np.float32), np.zeros((0,), np.int64)
@@ -102,7 +103,7 @@ def plot_confusion_matrix(matrix, class_names, path, title: str = "") -> Path:
     return Path(path)
 
 
-def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 64,
+def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 256,
              verbose: bool = True) -> dict:
     """Evaluate a run's model and write ``evaluation.json`` and ``confusion_matrix.png``.
 

@@ -35,7 +35,7 @@ def top_k_rows(names, probs, class_names, top_k: int) -> list:
 
 
 def predict(run_dir, inputs, top_k: int = 3, checkpoint: str = "best", *,
-            files: bool | None = None, batch_size: int = 64) -> list:
+            files: bool | None = None, batch_size: int = 256) -> list:
     """Top-``top_k`` classes with probabilities for each input.
 
     Args:

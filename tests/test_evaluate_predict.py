@@ -67,6 +67,14 @@ def test_evaluate_uses_the_test_split_and_writes_json_and_png(folder_run, data_r
     assert "confusion matrix (rows: true class, columns: predicted class):" in result.output
 
 
+def test_evaluate_json_prints_what_it_writes(folder_run):
+    result = invoke("evaluate", folder_run, "--json")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed == json.loads((folder_run / "evaluation.json").read_text())
+    assert printed["examples"] == 12 and "confusion_matrix" in printed
+
+
 def test_evaluate_matches_the_keras_model_on_the_same_images(folder_run, data_root):
     import keras
 
