@@ -9,8 +9,9 @@ Course flags: ``--set model.batch_norm=false`` (what BN buys),
 ``--set model.dropout=0`` (regularisation), ``--set model.kernel_size=3``,
 ``--set augment.preset=none`` (the ``digits`` preset shifts by up to 2
 pixels and never flips: a mirrored 2 is not a 2),
-``--set train.optimizer=sgd --set train.lr=0.05`` (plain SGD with
-``train.momentum=0``).
+``--set train.momentum=0 --set train.nesterov=false`` (plain SGD),
+``--set train.optimizer=adam --set train.lr=1e-3`` (Adam: watch the
+training accuracy, dying ReLUs in the wide dense layer).
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ def mnist_cnn() -> RecipeConfig:
         data=DataConfig(source="tfds:mnist", kind="image", image_size=28, channels=1,
                         val_fraction=0.1, mean=list(MNIST_MEAN), std=list(MNIST_STD)),
         augment=AugmentConfig(preset="digits"),
-        # Adam with a cosine decay to 0 converges in a few epochs with BN.
-        train=TrainConfig(epochs=6, batch_size=128, optimizer="adam", lr=2e-3,
-                          schedule="cosine", weight_decay=0.0),
+        # SGD + Nesterov momentum with a one-cycle schedule: 99.15% validation
+        # accuracy after 3 epochs here. Adam (lr 2e-3, and still at 1e-3) killed
+        # most ReLUs of the 3136-input dense layer (10 of 128 alive after 6
+        # epochs), so dropout halved what was left: 98.5% after 6 epochs.
+        train=TrainConfig(epochs=6, batch_size=128, optimizer="sgd", lr=0.1, momentum=0.9,
+                          nesterov=True, schedule="onecycle", weight_decay=5e-4),
     )
