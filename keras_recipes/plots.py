@@ -53,8 +53,11 @@ def plot_runs(runs: list[tuple[str, list[dict]]], metrics, path, title: str = ""
     import matplotlib.pyplot as plt
 
     metrics = list(metrics)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 4), squeeze=False)
     single = len(runs) == 1
+    # Several runs: one legend beside the last panel (2.5 inches more), not
+    # the same long legend over every panel's curves.
+    width = 5 * len(metrics) + (0 if single else 2.5)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(width, 4), squeeze=False)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes[0], metrics):
         for i, (label, rows) in enumerate(runs):
@@ -72,8 +75,10 @@ def plot_runs(runs: list[tuple[str, list[dict]]], metrics, path, title: str = ""
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize="small")
+        if single and ax.get_legend_handles_labels()[0]:
+            ax.legend()
+    if not single and axes[0][-1].get_legend_handles_labels()[0]:
+        axes[0][-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
