@@ -8,14 +8,7 @@ from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
 from keras_recipes.cli.options import config_option, resolve_config, set_option
 from keras_recipes.registry import get_recipe, list_recipes
-
-
-def format_table(headers, rows) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows]
-    return "\n".join(line.rstrip() for line in lines)
+from keras_recipes.tables import text_table as format_table
 
 
 @cli.command("list")
@@ -54,4 +47,6 @@ def doctor_command():
         raise SystemExit(1)
 
 
-from keras_recipes.cli import serve_commands, train_commands, tune_command  # noqa: E402,F401
+from keras_recipes.cli import (  # noqa: E402,F401
+    compare_command, serve_commands, train_commands, tune_command,
+)

@@ -17,6 +17,13 @@ from keras_recipes._version import __version__
 from keras_recipes.errors import RecipeError, RunInterrupted
 
 
+class UserError(click.ClickException):
+    """A one-line ``Error: ...`` with exit code 2, click's code for bad usage
+    (ClickException's own code, 1, reads like a crash to scripts)."""
+
+    exit_code = 2
+
+
 def user_errors(fn):
     """Turn user-facing errors into a one-line message and exit code 2."""
 
@@ -28,7 +35,7 @@ def user_errors(fn):
             click.echo(f"\n{err}", err=True)
             sys.exit(130)
         except RecipeError as err:
-            raise click.ClickException(str(err)) from None
+            raise UserError(str(err)) from None
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
             sys.exit(130)
@@ -54,7 +61,7 @@ def heavy_errors(fn):
             raise
         except Exception as err:
             if isinstance(err, _data_error_types()):
-                raise click.ClickException(str(err)) from None
+                raise UserError(str(err)) from None
             raise
 
     return wrapper

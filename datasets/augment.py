@@ -17,6 +17,8 @@ Presets:
         flip horizontally with probability 1/2 (He et al. 2016, sec. 4.2).
     strong: cifar, then RandAugment (2 ops, magnitude 0.5) and Random
         Erasing with probability 1/2 (Zhong et al. 2017).
+    digits: pad 2 pixels and randomly crop back, no flip: handwritten digits
+        move a little in their box, but a mirrored 2, 3 or 7 is not a digit.
 
 How "pad and crop" is done: `RandomTranslation` with zero fill and nearest
 interpolation, by up to pad + 1/2 pixels, is "zero-pad by `pad`, crop at a
@@ -35,7 +37,7 @@ import keras
 from keras_recipes.datasets.errors import did_you_mean
 from keras_recipes.datasets.spec import image_hw
 
-PRESETS = ("none", "cifar", "strong")
+PRESETS = ("none", "cifar", "strong", "digits")
 
 # Keeps the largest shift off the rounding boundary pad + 1/2 (module docstring).
 _EDGE_MARGIN = 1e-3
@@ -55,6 +57,10 @@ _DEFAULTS = {
         "erasing_probability": 0.5,  # chance that an image gets a random erased box
         "erasing_scale": (0.02, 0.33),  # erased box side as a fraction of the image side
     },
+    "digits": {
+        "pad": 2,  # a 2-pixel shift keeps a 28x28 digit inside its box
+        "flip": False,  # mirrored digits are other symbols (or none)
+    },
 }
 
 
@@ -62,7 +68,8 @@ def augmentation(preset, *, image_size, seed=None, **overrides):
     """An augmentation layer for a named preset, or None for "none".
 
     Args:
-        preset: "none", "cifar" or "strong" (see the module docstring).
+        preset: "none", "cifar", "strong" or "digits" (see the module
+            docstring).
         image_size: int or (height, width) of the images it will see.
         seed: base seed; each random layer gets its own seed derived from
             it (None: random seeds).

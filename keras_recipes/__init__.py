@@ -36,6 +36,7 @@ _LAZY = {
     "ExportError": "keras_recipes._serving",
     "InputError": "keras_recipes._serving",
     "tune": "keras_recipes.tuning",
+    "compare": "keras_recipes.comparison",
 }
 
 __all__ = [

@@ -60,7 +60,7 @@ class DataConfig:
 class AugmentConfig:
     """Augmentation preset and where it runs."""
 
-    preset: str = "none"  # "none" | "cifar" | "strong"
+    preset: str = "none"  # "none" | "cifar" | "strong" | "digits"
     placement: str = "auto"  # "auto" | "pipeline" (CPU tf.data) | "model" (on device)
     mix: Optional[str] = None  # None | "mixup" | "cutmix" (batch level, soft labels)
     mix_alpha: float = 1.0
@@ -124,7 +124,7 @@ class RecipeConfig:
 
 _CHOICES = {
     "data.kind": ("image", "text"),
-    "augment.preset": ("none", "cifar", "strong"),  # keras_recipes.datasets.PRESETS
+    "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
     "train.optimizer": OPTIMIZERS,

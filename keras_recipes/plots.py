@@ -1,4 +1,5 @@
-"""Training curves (curves.png) from a run's history.csv."""
+"""Training curves: a run's curves.png from its history.csv, and several runs'
+curves overlaid (``recipes compare``)."""
 
 from __future__ import annotations
 
@@ -24,26 +25,67 @@ def read_history(path) -> list[dict]:
     return rows
 
 
-def plot_curves(rows: list[dict], path) -> Path:
-    """Loss and accuracy per epoch, train vs validation, side by side."""
+def metric_values(rows: list[dict], key: str) -> list | None:
+    """The per-epoch values of ``key``; ``error`` / ``val_error`` are
+    1 - accuracy (the ResNet papers plot error). None when absent."""
+    if not rows:
+        return None
+    if key in rows[0]:
+        return [r[key] for r in rows]
+    if key.endswith("error"):
+        accuracy = key[: -len("error")] + "accuracy"
+        if accuracy in rows[0]:
+            return [None if not isinstance(r[accuracy], float) else 1.0 - r[accuracy]
+                    for r in rows]
+    return None
+
+
+def plot_runs(runs: list[tuple[str, list[dict]]], metrics, path, title: str = "") -> Path:
+    """One panel per metric, training and validation curves of every run.
+
+    ``runs`` is ``[(label, history rows), ...]``. One run: "train" and
+    "validation" lines; several: one colour per run, training dashed and
+    validation solid (He et al. 2016 draw training error dashed, test bold).
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never needs a display
     import matplotlib.pyplot as plt
 
-    epochs = [r["epoch"] + 1 for r in rows]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, metric in zip(axes, ("loss", "accuracy")):
-        for prefix, label in (("", "train"), ("val_", "validation")):
-            key = prefix + metric
-            if rows and key in rows[0]:
-                ax.plot(epochs, [r[key] for r in rows], marker="o", label=label)
+    metrics = list(metrics)
+    single = len(runs) == 1
+    # Several runs: one legend beside the last panel (2.5 inches more), not
+    # the same long legend over every panel's curves.
+    width = 5 * len(metrics) + (0 if single else 2.5)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(width, 4), squeeze=False)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes[0], metrics):
+        for i, (label, rows) in enumerate(runs):
+            epochs = [r["epoch"] + 1 for r in rows]
+            for prefix, split, style in (("", "train", "--"), ("val_", "validation", "-")):
+                values = metric_values(rows, prefix + metric)
+                if values is None:
+                    continue
+                if single:
+                    ax.plot(epochs, values, marker="o", label=split)
+                else:
+                    ax.plot(epochs, values, style, color=colors[i % len(colors)],
+                            linewidth=1.0 if prefix == "" else 2.0,
+                            label=f"{label} ({'train' if prefix == '' else 'val'})")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
-        ax.legend()
-    fig.suptitle(Path(path).parent.name)
+        if single and ax.get_legend_handles_labels()[0]:
+            ax.legend()
+    if not single and axes[0][-1].get_legend_handles_labels()[0]:
+        axes[0][-1].legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
+
+
+def plot_curves(rows: list[dict], path) -> Path:
+    """Loss and accuracy per epoch, train vs validation, side by side."""
+    return plot_runs([("", rows)], ("loss", "accuracy"), path, title=Path(path).parent.name)

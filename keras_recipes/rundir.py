@@ -88,6 +88,18 @@ def require(path) -> Path:
     return path
 
 
+def require_finished(path) -> Path:
+    """A run directory whose training finished (history.csv and metrics.json
+    written), else a clear error saying what is missing."""
+    path = require(path)
+    for name in (METRICS, HISTORY):
+        if not (path / name).is_file():
+            hint = (f"; continue it with `recipes resume {path}`" if (path / BACKUP).is_dir()
+                    else "")
+            raise RunDirError(f"{path} is not a finished run (no {name}){hint}")
+    return path
+
+
 def write_vocabulary(path, vocabulary) -> None:
     """TextVectorization's vocabulary, one token a line (padding and OOV first)."""
     (Path(path) / VOCABULARY).write_text("\n".join(vocabulary), encoding="utf-8")

@@ -15,11 +15,13 @@ Example:
 >>> x = keras.layers.GlobalAveragePooling2D()(x)
 >>> model = keras.Model(inputs, keras.layers.Dense(10, dtype="float32")(x))
 
-Or a whole CIFAR ResNet: `keras_recipes.layers.resnet_cifar(depth=20)`.
+Or a whole CIFAR ResNet: `keras_recipes.layers.resnet_cifar(depth=20)`, and
+its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 """
 
 from .conv_bn_relu import ConvBNReLU
 from .drop_path import DropPath
+from .plain import plain_cifar
 from .residual_block import ResidualBlock
 from .resnet import resnet_cifar
 from .squeeze_excite import SqueezeExcite
@@ -31,5 +33,6 @@ __all__ = [
     "ResidualBlock",
     "SqueezeExcite",
     "VGGBlock",
+    "plain_cifar",
     "resnet_cifar",
 ]

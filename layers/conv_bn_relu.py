@@ -14,6 +14,10 @@ class ConvBNReLU(keras.layers.Layer):
     (its `beta` plays the bias' role). The default `he_normal` initializer
     suits the default ReLU (He et al. 2015).
 
+    `batch_norm=False` leaves the normalization out (conv -> activation,
+    with a bias by default), for the "what does batch norm buy" comparison:
+    a plain VGG or LeNet is built from the same layer with one flag.
+
     Batch-norm defaults are `momentum=0.9, epsilon=1e-5`, the values of the
     Torch code the ResNet papers were trained with (Keras' own defaults are
     0.99 / 1e-3); with 0.9 the moving statistics follow the weights closely
@@ -35,7 +39,10 @@ class ConvBNReLU(keras.layers.Layer):
         dilation_rate: int or tuple of 2 ints. Defaults to 1.
         activation: name of a Keras activation, a callable, or None for no
             activation (conv -> BN only). Defaults to `"relu"`.
-        use_bias: whether the convolution has a bias. Defaults to False.
+        batch_norm: whether the batch normalization is there. Defaults to
+            True.
+        use_bias: whether the convolution has a bias. Defaults to None:
+            a bias exactly when there is no batch normalization.
         kernel_initializer: defaults to `"he_normal"`.
         kernel_regularizer: e.g. `keras.regularizers.L2(1e-4)`; defaults to
             None.
@@ -54,6 +61,10 @@ class ConvBNReLU(keras.layers.Layer):
     >>> dw = ConvBNReLU(None, 3, depthwise=True, activation="relu6")
     >>> tuple(dw(y).shape)
     (2, 16, 16, 16)
+    >>> plain = ConvBNReLU(8, 5, batch_norm=False)  # conv + bias -> ReLU
+    >>> _ = plain(y)
+    >>> [w.name for w in plain.weights]
+    ['kernel', 'bias']
     """
 
     def __init__(
@@ -67,7 +78,8 @@ class ConvBNReLU(keras.layers.Layer):
         depth_multiplier=1,
         dilation_rate=1,
         activation="relu",
-        use_bias=False,
+        batch_norm=True,
+        use_bias=None,
         kernel_initializer="he_normal",
         kernel_regularizer=None,
         bn_momentum=0.9,
@@ -111,7 +123,9 @@ class ConvBNReLU(keras.layers.Layer):
                 f"(strides={self.strides}). "
                 f"Received: dilation_rate={dilation_rate!r}"
             )
-        self.use_bias = bool(use_bias)
+        self.batch_norm = bool(batch_norm)
+        # Without BN nothing else shifts the output, so the conv needs its bias.
+        self.use_bias = not self.batch_norm if use_bias is None else bool(use_bias)
         _utils.set_conv_block_args(
             self, activation, kernel_initializer, kernel_regularizer,
             bn_momentum, bn_epsilon, data_format,
@@ -146,21 +160,25 @@ class ConvBNReLU(keras.layers.Layer):
                 kernel_regularizer=self.kernel_regularizer,
                 **conv_args,
             )
-        self.bn = keras.layers.BatchNormalization(
-            axis=-1 if self.data_format == "channels_last" else 1,
-            momentum=self.bn_momentum,
-            epsilon=self.bn_epsilon,
-            dtype=self.dtype_policy,
-            name="bn",
-        )
+        self.bn = None
+        if self.batch_norm:
+            self.bn = keras.layers.BatchNormalization(
+                axis=-1 if self.data_format == "channels_last" else 1,
+                momentum=self.bn_momentum,
+                epsilon=self.bn_epsilon,
+                dtype=self.dtype_policy,
+                name="bn",
+            )
 
     def build(self, input_shape):
         self.conv.build(input_shape)
-        self.bn.build(self.conv.compute_output_shape(input_shape))
+        if self.bn is not None:
+            self.bn.build(self.conv.compute_output_shape(input_shape))
 
     def call(self, inputs, training=None):
         x = self.conv(inputs)
-        x = self.bn(x, training=training)
+        if self.bn is not None:
+            x = self.bn(x, training=training)
         if self.activation is not None:
             x = self.activation(x)
         return x
@@ -180,6 +198,7 @@ class ConvBNReLU(keras.layers.Layer):
                 "depthwise": self.depthwise,
                 "depth_multiplier": self.depth_multiplier,
                 "dilation_rate": self.dilation_rate,
+                "batch_norm": self.batch_norm,
                 "use_bias": self.use_bias,
             }
         )

@@ -1,46 +1,14 @@
 """`resnet_cifar`: the CIFAR ResNets of He et al. (2016a, 2016b) as a
 functional `keras.Model`."""
 
-import numbers
-
 import keras
 
-from . import _utils
+from . import _cifar, _utils
 from .conv_bn_relu import ConvBNReLU
 from .residual_block import BLOCK_TYPES, SHORTCUTS, ResidualBlock
 
 # Per-stage channels as multiples of `width` (16 in the papers).
 _STAGE_MULTIPLIERS = (1, 2, 4)
-
-
-def _blocks_per_stage(depth, block_type):
-    """n from depth = 6n + 2 (basic) or 9n + 2 (bottleneck)."""
-    layers_per_block = 2 if block_type == "basic" else 3
-    layers_per_n = 3 * layers_per_block  # one block per stage per n
-    valid = (
-        _utils.is_int(depth)
-        and depth > 2
-        and (depth - 2) % layers_per_n == 0
-    )
-    if not valid:
-        if block_type == "basic":
-            hint = "6n+2 (20, 32, 44, 56, 110, ...)"
-        else:
-            hint = (
-                "9n+2 for bottleneck blocks (20, 29, 56, 110, 164, 1001, ...)"
-            )
-        raise ValueError(f"depth must be {hint}. Received: depth={depth!r}")
-    return (depth - 2) // layers_per_n
-
-
-def _apply(preprocessing, x):
-    if preprocessing is None:
-        return x
-    if callable(preprocessing):
-        return preprocessing(x)
-    for layer in preprocessing:
-        x = layer(x)
-    return x
 
 
 def resnet_cifar(
@@ -144,56 +112,21 @@ def resnet_cifar(
     ...     shortcut="projection", num_classes=100)
     """
     block_type = _utils.one_of(block_type, "block_type", BLOCK_TYPES)
-    n = _blocks_per_stage(depth, block_type)
+    n = _cifar.blocks_per_stage(depth, block_type)
     version = _utils.one_of(version, "version", (1, 2))
     shortcut = _utils.one_of(shortcut, "shortcut", SHORTCUTS)
     width = _utils.positive_int(width, "width")
     se_ratio = _utils.optional_ratio(se_ratio, "se_ratio")
     drop_path_rate = _utils.rate(drop_path_rate, "drop_path_rate")
-    include_top = bool(include_top)
-    if include_top:
-        num_classes = _utils.positive_int(num_classes, "num_classes")
-        _utils.activation(classifier_activation, "classifier_activation")
-    elif pooling is not None:
-        pooling = _utils.one_of(pooling, "pooling", ("avg", "max"))
-    try:
-        input_shape = tuple(input_shape)
-    except TypeError:
-        input_shape = None
-    if (
-        input_shape is None
-        or len(input_shape) != 3
-        or not all(
-            d is None or (isinstance(d, numbers.Integral) and d > 0)
-            for d in input_shape
-        )
-    ):
-        raise ValueError(
-            "`input_shape` must be a tuple of 3 positive integers or None "
-            "(height, width, channels). "
-            f"Received: input_shape={input_shape!r}"
-        )
-    if preprocessing is not None and not callable(preprocessing):
-        try:
-            preprocessing = list(preprocessing)
-        except TypeError:
-            preprocessing = [preprocessing]
-        if not all(callable(layer) for layer in preprocessing):
-            raise ValueError(
-                "`preprocessing` must be None, a layer or a list of layers. "
-                f"Received: preprocessing={preprocessing!r}"
-            )
+    include_top, num_classes, pooling = _cifar.check_head(
+        include_top, num_classes, classifier_activation, pooling
+    )
     if name is None:
         suffix = "_v2" if version == 2 else ""
         name = f"resnet{depth}{suffix}_cifar"
 
-    common = dict(
-        kernel_regularizer=kernel_regularizer,
-        bn_momentum=bn_momentum,
-        bn_epsilon=bn_epsilon,
-    )
-    inputs = keras.Input(shape=input_shape, name="image")
-    x = _apply(preprocessing, inputs)
+    common = _cifar.conv_args(kernel_regularizer, bn_momentum, bn_epsilon)
+    inputs, x = _cifar.model_input(input_shape, preprocessing)
 
     if version == 1:
         x = ConvBNReLU(width, 3, name="stem", **common)(x)
@@ -234,18 +167,6 @@ def resnet_cifar(
         )(x)
         x = keras.layers.Activation("relu", name="post_relu")(x)
 
-    if include_top:
-        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        # float32 head: logits and softmax stay float32 under mixed precision.
-        x = keras.layers.Dense(
-            num_classes,
-            activation=classifier_activation,
-            kernel_regularizer=kernel_regularizer,
-            dtype="float32",
-            name="predictions",
-        )(x)
-    elif pooling == "avg":
-        x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = keras.layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = _cifar.head(x, include_top, pooling, num_classes,
+                    classifier_activation, kernel_regularizer)
     return keras.Model(inputs, x, name=name)

@@ -4,4 +4,6 @@ Each recipe lives in its own module named after it (``cifar-resnet`` in
 ``cifar_resnet.py``): a default config and a ``build_model(cfg, info)``.
 """
 
-from keras_recipes.recipes import cifar_resnet, imdb_cnn, imdb_gru, imdb_lstm  # noqa: F401
+from keras_recipes.recipes import (  # noqa: F401
+    cifar_plain, cifar_resnet, cifar_vgg, imdb_cnn, imdb_gru, imdb_lstm, mnist_cnn,
+)

@@ -1,5 +1,6 @@
 """Every recipe's model trains under each precision policy: float32
-variables, low-precision compute, float32 probabilities and loss."""
+variables, low-precision compute (in the mixed policies), float32
+probabilities and loss."""
 
 import keras
 import numpy as np
@@ -15,20 +16,30 @@ SMALL = {
     "imdb-gru": ["model.units=4", "model.embed_dim=8", "data.vocab_size=50", "data.sequence_length=12"],
     "imdb-cnn": ["model.filters=4", "model.embed_dim=8", "model.kernel_size=3", "data.vocab_size=50",
                  "data.sequence_length=12"],
+    "mnist-cnn": ["model.filters=4", "model.dense_units=8"],
+    "cifar-plain": ["model.depth=8", "model.width=4"],
+    "cifar-vgg": ["model.depth=11", "model.width=4", "model.dropout=0.5"],
 }
+# The recipes added with float32 in the list; the older ones run the mixed
+# policies only (float32 is what every other test of them trains in).
+FLOAT32_TOO = ("mnist-cnn", "cifar-plain", "cifar-vgg")
+CASES = [(name, policy) for name in sorted(SMALL)
+         for policy in ("float32", "mixed_float16", "mixed_bfloat16")
+         if policy != "float32" or name in FLOAT32_TOO]
 
 
-@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
-@pytest.mark.parametrize("name", sorted(SMALL))
-def test_recipe_model_under_mixed_precision(name, policy):
+@pytest.mark.parametrize("name, policy", CASES)
+def test_recipe_model_under_each_precision(name, policy):
     keras.mixed_precision.set_global_policy(policy)
     recipe = get_recipe(name)
     cfg = C.apply_overrides(recipe.config(), SMALL[name])
     rng = np.random.default_rng(0)
     if cfg.data.kind == "image":
-        info = DataInfo(kind="image", num_classes=10, image_shape=(16, 16, 3))
+        # The recipe's own image shape (VGG needs 32x32, MNIST is grayscale).
+        shape = (cfg.data.image_size, cfg.data.image_size, cfg.data.channels)
+        info = DataInfo(kind="image", num_classes=10, image_shape=shape)
         model = image_model(recipe.build_model(cfg, info), info, cfg.data)
-        x = rng.integers(0, 256, (8, 16, 16, 3)).astype("uint8")
+        x = rng.integers(0, 256, (8, *shape)).astype("uint8")
         y = np.arange(8) % 10
     else:
         info = DataInfo(kind="text", num_classes=2, vocab_size=50, sequence_length=12)
@@ -46,4 +57,5 @@ def test_recipe_model_under_mixed_precision(name, policy):
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-3)
     compute = {layer.compute_dtype for layer in model._flatten_layers() if layer.weights}
-    assert policy.split("_")[1] in compute  # the body really computes in low precision
+    # The body really computes in the policy's precision (low in the mixed ones).
+    assert policy.split("_")[-1] in compute

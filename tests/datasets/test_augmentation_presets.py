@@ -59,6 +59,17 @@ def test_cifar_preset_pads_4_crops_and_flips_every_image_independently():
     assert len(first_batch) > 30  # one random crop per image, not one per batch
 
 
+def test_digits_preset_shifts_up_to_2_pixels_and_never_flips():
+    images = _in_pipeline(augmentation("digits", image_size=SIZE, seed=0))
+    assert set(np.unique(images)) <= {0.0, 100.0, 200.0}  # pixels move, never blend
+    dy, dx, flipped = _shifts_and_flips(images)
+    assert not flipped.any()  # a mirrored digit is not that digit
+    for shifts in (dy, dx):
+        histogram = _histogram(shifts)
+        np.testing.assert_allclose(histogram[2:7], np.full(5, 1 / 5), atol=0.04)  # uniform on -2..2
+        assert histogram[[0, 1, 7, 8]].sum() == 0
+
+
 @pytest.mark.parametrize("policy_name", ["float32", "mixed_float16", "mixed_bfloat16"])
 def test_pipeline_and_in_model_placements_give_the_same_distribution(policy_name, policy):
     policy(policy_name)
@@ -146,7 +157,7 @@ def test_none_preset_is_no_augmentation():
 
 
 def test_unknown_preset_and_option_list_the_choices_with_the_closest():
-    expected = r"unknown augmentation preset 'cifra'; presets: \['none', 'cifar', 'strong'\]; did you mean cifar\?"
+    expected = r"unknown augmentation preset 'cifra'; presets: \['none', 'cifar', 'strong', 'digits'\]; did you mean cifar\?"
     with pytest.raises(ValueError, match=expected):
         augmentation("cifra", image_size=32)
     with pytest.raises(ValueError, match=r"unknown option 'pading'.*did you mean pad\?"):

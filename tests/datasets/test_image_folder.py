@@ -116,6 +116,20 @@ def test_grayscale_and_rgba_images_are_converted_to_the_requested_channels(tmp_p
     assert gray.shape == (2, 8, 8, 1)
 
 
+def test_one_channel_pngs_keep_every_gray_level_exactly(tmp_path):
+    """MNIST's layout: 1-channel PNGs read with channels=1 (decoded via RGB
+    and back to luma) must not move any of the 256 levels."""
+    levels = np.arange(256).reshape(16, 16)
+    write_image(tmp_path / "0" / "all-levels.png", levels)
+    write_image(tmp_path / "1" / "reversed.png", levels[::-1])
+    images, labels = collect(load_splits(tmp_path, kind="image", channels=1, image_size=16,
+                                         val_fraction=0, progress=False).train)
+    images = images[np.argsort(labels)]
+    assert images.shape == (2, 16, 16, 1) and images.dtype == np.uint8
+    np.testing.assert_array_equal(images[0, ..., 0], levels)
+    np.testing.assert_array_equal(images[1, ..., 0], levels[::-1])
+
+
 def test_non_image_files_are_ignored(tmp_path):
     make_image_folder(tmp_path, per_class=2)
     write_text(tmp_path / "cat" / "notes.txt", "not an image")

@@ -36,6 +36,30 @@ def test_layer_checks(kwargs, output_shape, trainable, full, tmp_path):
     )
 
 
+def test_without_batch_norm_is_conv_with_bias_then_activation(tmp_path):
+    run_layer_checks(
+        ConvBNReLU,
+        dict(filters=6, kernel_size=5, batch_norm=False),
+        input_shape=(2, 8, 8, 4),
+        expected_output_shape=(2, 8, 8, 6),
+        expected_num_trainable_weights=2,  # kernel, bias
+        expected_num_non_trainable_weights=0,  # no moving statistics
+        tmp_path=tmp_path,
+    )
+    layer = ConvBNReLU(5, 3, batch_norm=False)
+    x = random_inputs((2, 7, 7, 3))
+    layer(x)
+    assert layer.bn is None and layer.conv.use_bias is True
+    assert layer.get_config()["batch_norm"] is False
+    reference = keras.Sequential([keras.Input((7, 7, 3)),
+                                  keras.layers.Conv2D(5, 3, padding="same", activation="relu")])
+    reference.set_weights(layer.get_weights())
+    np.testing.assert_allclose(layer(x, training=True), reference(x), atol=1e-5)
+    # An explicit use_bias still wins; with BN the default stays bias-free.
+    assert ConvBNReLU(5, batch_norm=False, use_bias=False).use_bias is False
+    assert ConvBNReLU(5).use_bias is False
+
+
 def test_matches_conv_bn_relu_stack():
     """Same numbers as Conv2D -> BatchNormalization -> ReLU with its weights."""
     layer = ConvBNReLU(5, 3, strides=2, bn_momentum=0.8, bn_epsilon=1e-3)
