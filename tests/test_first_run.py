@@ -156,7 +156,7 @@ def _recipes(tmp_path, *args):
 
 def test_a_missing_data_folder_fails_before_tensorflow_loads(tmp_path):
     out = _recipes(tmp_path, "run", "cifar-resnet", "--data", str(tmp_path / "nope"))
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert f"data directory not found: {tmp_path / 'nope'}" in out.stderr
     assert "tensorflow imported: False" in out.stderr
 
