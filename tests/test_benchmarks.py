@@ -48,3 +48,40 @@ def test_suite_measures_recipe_and_hand_written_and_writes_json(bench, tmp_path,
     rates = rows["details"]["value"]["rates"]
     assert set(rates) >= {"hand", "recipe", "xla_on", "xla_off"}
     assert all(r > 0 for values in rates.values() for r in values)
+
+
+def test_profile_step_reads_tensorflows_op_stats_and_groups_them(bench, tmp_path):
+    import glob
+
+    import tensorflow as tf
+
+    import profile_step
+
+    conv = tf.function(lambda x, k: tf.nn.relu(tf.nn.conv2d(x, k, 1, "SAME")))
+    x, k = tf.ones([4, 16, 16, 3]), tf.ones([3, 3, 3, 8])
+    conv(x, k)
+    tf.profiler.experimental.start(str(tmp_path))
+    for _ in range(3):
+        conv(x, k)
+    tf.profiler.experimental.stop()
+    rows = profile_step.op_stats(glob.glob(f"{tmp_path}/**/*.xplane.pb", recursive=True))
+    kinds = profile_step.by_kind(rows, steps=3)
+    assert kinds["convolution"] > 0
+    assert kinds["total (op self time)"] == sum(v for k, v in kinds.items() if k != "total (op self time)")
+    assert profile_step.kind_of("_MklNativeConv2DBackpropFilter") == "convolution"
+    assert profile_step.kind_of("FusedBatchNormGradV3") == "batch norm"
+    assert profile_step.kind_of("ResourceApplyKerasMomentum") == "optimizer update"
+    assert profile_step.kind_of("SomethingNew") == "other"
+
+
+def test_inference_benchmark_measures_evaluate_predict_and_saved_model(bench, toy_recipe, tmp_path, capsys):
+    import inference
+
+    rows = inference.main(["--recipes", toy_recipe, "--examples", "96", "--repeats", "2", "--eager",
+                           "--json", str(tmp_path / "inf.json")])
+    row = rows[0]
+    for key in ("train_ex_per_s", "evaluate_ex_per_s", "inference_ex_per_s", "inference_eager_ex_per_s",
+                "predict_batch1_ms", "saved_model_batch1_ms"):
+        assert row[key] > 0, key
+    assert "eval/train (>= 3)" in capsys.readouterr().out
+    assert json.loads((tmp_path / "inf.json").read_text())["rows"][0]["recipe"] == toy_recipe
