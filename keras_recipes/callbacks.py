@@ -53,6 +53,11 @@ class Throughput(keras.callbacks.Callback):
         return sum(values) / len(values) if values else float("nan")
 
 
+class BackupUnreadable(OSError):
+    """The backup exists but cannot be restored (as opposed to any other
+    file error during training, e.g. a full disk)."""
+
+
 class PeriodicBackup(keras.callbacks.BackupAndRestore):
     """BackupAndRestore that also backs up within an epoch every
     ``every_seconds``, so an interrupt in a long epoch loses minutes, not the
@@ -71,7 +76,10 @@ class PeriodicBackup(keras.callbacks.BackupAndRestore):
         self._last_save = time.monotonic()
 
     def on_train_begin(self, logs=None):
-        super().on_train_begin(logs)
+        try:
+            super().on_train_begin(logs)  # restores the backup, if any
+        except OSError as err:
+            raise BackupUnreadable(str(err)) from err
         self._last_save = time.monotonic()
 
     def on_epoch_begin(self, epoch, logs=None):

@@ -396,7 +396,7 @@ class Trainer:
                     steps_per_epoch=steps if t.steps_per_epoch else None,
                     callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
                 )
-        except OSError as err:  # an unreadable backup
+        except callbacks_lib.BackupUnreadable as err:
             raise RunDirError(
                 f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); "
                 f"{self._restart_hint()}"
