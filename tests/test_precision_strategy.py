@@ -62,3 +62,15 @@ def test_gpu_selection_is_checked():
     assert gpu_indices("0,1", 2) == [0, 1]
     with pytest.raises(ConfigError, match="do not exist"):
         gpu_indices("2", 2)
+
+
+@pytest.mark.parametrize("placement, hw, in_model", [
+    ("auto", V100, True), ("auto", TPU, True),
+    ("auto", Hardware(cpu_count=2), True), ("auto", Hardware(cpu_count=64), False),
+    ("pipeline", V100, False), ("model", Hardware(cpu_count=64), True),
+])
+def test_augmentation_placement_follows_the_hardware(placement, hw, in_model):
+    from keras_recipes.trainer import augment_placement
+
+    chosen, reason = augment_placement(placement, hw)
+    assert chosen is in_model and reason
