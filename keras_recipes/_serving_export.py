@@ -249,10 +249,9 @@ def _first_line(err) -> str:
 
 def check_format(format: str) -> str:
     if format not in FORMATS:
-        import difflib
+        from keras_recipes.errors import did_you_mean
 
-        close = difflib.get_close_matches(str(format), FORMATS, n=1)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        hint = did_you_mean(format, FORMATS)
         raise ExportError(f"unknown export format {format!r}; formats: {', '.join(FORMATS)}{hint}")
     return format
 

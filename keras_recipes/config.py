@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, List, Optional
@@ -25,7 +24,7 @@ from typing import Any, List, Optional
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from keras_recipes.errors import ConfigError
+from keras_recipes.errors import ConfigError, did_you_mean
 
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
@@ -153,8 +152,7 @@ def _as_config_error(err: OmegaConfBaseException, schema) -> ConfigError:
     message = str(err).splitlines()[0]
     if "not in" in message or "Missing key" in message or "Key '" in message:
         known = _flat_keys(schema)
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        hint = did_you_mean(key, known, cutoff=0.5)
         return ConfigError(f"unknown config key `{key}`{hint}")
     if "could not be converted" in message or "Invalid type" in message:
         node = OmegaConf.select(schema, key, throw_on_missing=False)
@@ -199,8 +197,7 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
         if value not in allowed:
             # YAML spells None as null; show the choices as they must be typed.
             names = ["null" if a is None else str(a) for a in allowed]
-            close = difflib.get_close_matches(str(value), names, n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
+            hint = did_you_mean(value, names)
             choices = ", ".join(names)
             raise ConfigError(
                 f"config key `{key}` must be one of {choices}; received {value!r}{hint}"

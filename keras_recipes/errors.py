@@ -1,4 +1,21 @@
-"""Errors a user can fix: the CLI prints their message on one line, no traceback."""
+"""Errors a user can fix: the CLI prints their message on one line, no traceback.
+
+Also the one rule for suggesting a name: ``did_you_mean``.
+"""
+
+import difflib
+
+
+def closest_match(name, choices, cutoff: float = 0.6):
+    """The entry of ``choices`` closest to ``name``, or None if nothing is close."""
+    matches = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return matches[0] if matches else None
+
+
+def did_you_mean(name, choices, cutoff: float = 0.6) -> str:
+    """'; did you mean `X`?' when a close match exists, else ''."""
+    match = closest_match(name, choices, cutoff)
+    return f"; did you mean `{match}`?" if match else ""
 
 
 class RecipeError(Exception):

@@ -16,12 +16,11 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List
 
 from keras_recipes.config import RecipeConfig
-from keras_recipes.errors import UnknownRecipeError
+from keras_recipes.errors import UnknownRecipeError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,9 @@ def get_recipe(name: str) -> Recipe:
     if name in _REGISTRY:
         return _REGISTRY[name]
     known = sorted(_REGISTRY)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
-    hint = f" Did you mean {close[0]}?" if close else ""
     raise UnknownRecipeError(
-        f"unknown recipe {name!r}.{hint} Known recipes: {', '.join(known) or 'none'}"
+        f"unknown recipe {name!r}{did_you_mean(name, known, cutoff=0.4)}; "
+        f"known recipes: {', '.join(known) or 'none'}"
     )
 
 

@@ -28,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import json
 import functools
 import math
@@ -41,7 +40,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from keras_recipes import config as config_lib
-from keras_recipes.errors import ConfigError
+from keras_recipes.errors import ConfigError, did_you_mean
 
 DISTRIBUTIONS = ("choice", "uniform", "loguniform", "int")
 _SPEC = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.DOTALL)
@@ -158,8 +157,7 @@ def parse_param(key: str, spec, base) -> Param:
         )
     kind, args = match.group(1).lower(), _parse_args(key, spec, match.group(2))
     if kind not in DISTRIBUTIONS:
-        close = difflib.get_close_matches(kind, DISTRIBUTIONS, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        hint = did_you_mean(kind, DISTRIBUTIONS)
         raise SearchSpaceError(
             f"search space {key}={spec}: unknown distribution `{kind}` "
             f"(known: {', '.join(DISTRIBUTIONS)}){hint}"

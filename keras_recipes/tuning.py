@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import difflib
 import functools
 import gc
 import importlib.util
@@ -50,7 +49,7 @@ from keras_recipes import config as config_lib
 from keras_recipes import rundir
 from keras_recipes import search_space as space_lib
 from keras_recipes.config import RecipeConfig
-from keras_recipes.errors import ConfigError, RecipeError, RunDirError, TrialError
+from keras_recipes.errors import ConfigError, RecipeError, RunDirError, TrialError, did_you_mean
 from keras_recipes.registry import get_recipe
 
 ALGORITHMS = ("random", "bayesian", "hyperband")
@@ -171,8 +170,7 @@ def tune(recipe_or_cfg, space=None, algorithm: str = "random", max_trials: int =
 
 def _check_choice(name: str, value, allowed) -> None:
     if value not in allowed:
-        close = difflib.get_close_matches(str(value), allowed, n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        hint = did_you_mean(value, allowed)
         raise ConfigError(f"unknown {name} {value!r} (known: {', '.join(allowed)}){hint}")
 
 

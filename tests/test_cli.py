@@ -42,7 +42,7 @@ def test_show_from_config_file(runner, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "cifar-resnt"], "Did you mean cifar-resnet?"),
+    (["run", "cifar-resnt"], "did you mean `cifar-resnet`?"),
     (["show", "cifar-resnet", "--set", "train.epoch=3"], "did you mean `train.epochs`?"),
     (["show", "cifar-resnet", "--set", "train.epochs=abc"], "expects int, received 'abc'"),
     (["show", "cifar-resnet", "--set", "train.epochs"], "expected KEY=VALUE"),

@@ -16,8 +16,8 @@ def test_builtin_recipes_are_listed():
 def test_unknown_name_suggests_closest():
     with pytest.raises(UnknownRecipeError) as err:
         get_recipe("cifar-resnt")
-    assert "did you mean cifar-resnet?" in str(err.value).lower()
-    assert "Known recipes:" in str(err.value)
+    assert "did you mean `cifar-resnet`?" in str(err.value).lower()
+    assert "known recipes: " in str(err.value)
 
 
 def test_duplicate_registration_raises():

@@ -157,10 +157,10 @@ def test_none_preset_is_no_augmentation():
 
 
 def test_unknown_preset_and_option_list_the_choices_with_the_closest():
-    expected = r"unknown augmentation preset 'cifra'; presets: \['none', 'cifar', 'strong', 'digits'\]; did you mean cifar\?"
+    expected = r"unknown augmentation preset 'cifra'; presets: \['none', 'cifar', 'strong', 'digits'\]; did you mean `cifar`\?"
     with pytest.raises(ValueError, match=expected):
         augmentation("cifra", image_size=32)
-    with pytest.raises(ValueError, match=r"unknown option 'pading'.*did you mean pad\?"):
+    with pytest.raises(ValueError, match=r"unknown option 'pading'.*did you mean `pad`\?"):
         augmentation("cifar", image_size=32, pading=2)
 
 

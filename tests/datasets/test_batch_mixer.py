@@ -36,7 +36,7 @@ def test_mixer_runs_inside_tf_data():
 
 def test_none_means_no_mixing_and_unknown_kinds_are_refused():
     assert batch_mixer(None, alpha=0.2, num_classes=10) is None
-    with pytest.raises(ValueError, match=r"unknown batch mixer 'mix_up'.*did you mean mixup\?"):
+    with pytest.raises(ValueError, match=r"unknown batch mixer 'mix_up'.*did you mean `mixup`\?"):
         batch_mixer("mix_up", alpha=0.2, num_classes=10)
     with pytest.raises(ValueError, match="alpha"):
         batch_mixer("mixup", alpha=0.0, num_classes=10)

@@ -72,7 +72,7 @@ def test_tfds_imdb_reviews_gives_text_and_uses_its_validation_split(tfds_data_di
 
 
 def test_unknown_tfds_name_suggests_the_closest_registered_name():
-    with pytest.raises(DataError, match=r"unknown TFDS dataset 'cifar1O'; did you mean cifar10\?"):
+    with pytest.raises(DataError, match=r"unknown TFDS dataset 'cifar1O'; did you mean `cifar10`\?"):
         load_splits("tfds:cifar1O", kind="image")
 
 
