@@ -25,8 +25,6 @@ from keras_recipes import rundir
 from keras_recipes._serving import LoadedRun, compiled_inference, load_run
 from keras_recipes._serving_data import evaluation_split
 
-EVALUATION = "evaluation.json"
-CONFUSION_MATRIX = "confusion_matrix.png"
 
 
 def _probabilities_and_labels(run: LoadedRun, dataset, batch_size: int):
@@ -138,8 +136,8 @@ def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 
 
         raise RecipeError(f"{description} has no examples")
     result = metrics_from(probs, labels, run.class_names)
-    json_path = run.run_dir / EVALUATION
-    plot_path = run.run_dir / CONFUSION_MATRIX
+    json_path = run.run_dir / rundir.EVALUATION
+    plot_path = run.run_dir / rundir.CONFUSION
     result.update(
         data=description, checkpoint=run.checkpoint, model=os.fspath(run.model_path),
         precision=run.precision, wall_time_s=round(time.time() - started, 2),
