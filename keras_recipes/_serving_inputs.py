@@ -6,11 +6,10 @@ to uint8), so a file predicts the same whether it was in the training folder
 or is passed to ``recipes predict``. Formats TensorFlow cannot decode (WebP,
 TIFF, ...) are read with Pillow.
 
-Channels: an image with the model's number of channels is used as is; gray
-and RGB convert into each other (as the training loader does); an alpha
-channel is dropped when it is fully opaque. Anything else (real
-transparency, other channel counts) is an ``InputError``: guessing a
-background would change the prediction.
+Channels follow the training loader's one rule
+(``keras_recipes.datasets.image_ops.convert_channels``): an alpha channel is
+dropped, gray and RGB convert into each other; other channel counts are an
+``InputError``. So an RGBA file predicts as it would have trained.
 """
 
 from __future__ import annotations
@@ -95,25 +94,15 @@ def fit_channels(image: np.ndarray, channels: int, origin: str) -> np.ndarray:
         image = image[..., None]
     if image.ndim != 3:
         raise InputError(f"{origin}: expected an image [height, width, channels], got shape {image.shape}")
-    c = image.shape[-1]
-    if c in (2, 4):
-        if np.any(image[..., -1] != 255):
-            raise InputError(
-                f"{origin} has {_describe(c)} with transparent pixels; the model takes "
-                f"{_describe(channels)} images: flatten it onto a background first"
-            )
-        image, c = image[..., :-1], c - 1
-    if c == channels:
-        return image
-    if c == 1 and channels == 3:
-        return np.repeat(image, 3, axis=-1)
-    if c == 3 and channels == 1:
-        import tensorflow as tf
+    if image.shape[-1] not in _CHANNEL_NAMES:
+        raise InputError(
+            f"{origin} has {_describe(image.shape[-1])}; the model takes {_describe(channels)} images"
+        )
+    import tensorflow as tf
 
-        return tf.image.rgb_to_grayscale(image).numpy()
-    raise InputError(
-        f"{origin} has {_describe(image.shape[-1])}; the model takes {_describe(channels)} images"
-    )
+    from keras_recipes.datasets.image_ops import convert_channels
+
+    return convert_channels(tf.convert_to_tensor(image), channels).numpy()
 
 
 def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -188,13 +188,16 @@ def test_predict_texts_from_strings_and_files(tmp_path_factory, tmp_path):
     assert as_text == rows[1]["predictions"]
 
 
-def test_wrong_channels_and_unreadable_files_are_one_line_errors(folder_run, tmp_path):
-    rgba = np.zeros((8, 8, 4), np.uint8)
-    rgba[..., 3] = 128  # half transparent
+def test_alpha_is_dropped_as_the_training_loader_drops_it(folder_run, tmp_path):
+    rgba = np.random.default_rng(0).integers(0, 256, (8, 8, 4), dtype=np.uint8)
+    rgba[..., 3] = 128  # half transparent: the RGB values are what training saw
     Image.fromarray(rgba, mode="RGBA").save(tmp_path / "transparent.png")
-    line = one_line_error(invoke("predict", folder_run, tmp_path / "transparent.png"))
-    assert str(tmp_path / "transparent.png") in line
-    assert "has 4 channels (RGBA) with transparent pixels; the model takes 3 channels (RGB)" in line
+    Image.fromarray(rgba[..., :3], mode="RGB").save(tmp_path / "opaque.png")
+    with_alpha, without = predict(folder_run, [tmp_path / "transparent.png", tmp_path / "opaque.png"])
+    assert with_alpha["predictions"] == without["predictions"]
+
+
+def test_wrong_channels_and_unreadable_files_are_one_line_errors(folder_run, tmp_path):
 
     two = np.zeros((8, 8, 5), np.uint8)
     with pytest.raises(Exception, match="input 0 has 5 channels; the model takes 3 channels"):
