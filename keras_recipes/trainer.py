@@ -72,6 +72,17 @@ def smoke_config(cfg: config_lib.RecipeConfig) -> config_lib.RecipeConfig:
     return cfg
 
 
+def smoke_data(cfg: config_lib.RecipeConfig):
+    """The tiny synthetic splits of a smoke run, shaped like ``cfg``'s data."""
+    from keras_recipes import datasets
+
+    d = cfg.data
+    return datasets.synthetic_splits(
+        d.kind, num_examples=SMOKE_EXAMPLES, image_size=d.image_size, channels=d.channels,
+        num_classes=10 if d.kind == "image" else 2, seed=cfg.runtime.seed,
+    )
+
+
 class Trainer:
     """Train a recipe config into a run directory.
 
@@ -152,11 +163,7 @@ class Trainer:
 
         d = self.cfg.data
         if self.smoke:
-            splits = datasets.synthetic_splits(
-                d.kind, num_examples=SMOKE_EXAMPLES, image_size=d.image_size,
-                channels=d.channels, num_classes=10 if d.kind == "image" else 2,
-                seed=self.cfg.runtime.seed,
-            )
+            splits = smoke_data(self.cfg)
         elif self.user_data is not None and isinstance(self.user_data, datasets.Splits):
             splits = self.user_data
         else:

@@ -309,14 +309,9 @@ class Search:
     def _trial_data(self, cfg):
         if not self.smoke:
             return self.data
-        from keras_recipes import datasets, trainer
+        from keras_recipes.trainer import smoke_data
 
-        d = cfg.data
-        return datasets.synthetic_splits(
-            d.kind, num_examples=trainer.SMOKE_EXAMPLES, image_size=d.image_size,
-            channels=d.channels, num_classes=10 if d.kind == "image" else 2,
-            seed=cfg.runtime.seed,
-        )
+        return smoke_data(cfg)
 
     def run_trial(self, trial_id: str, hp_values: Mapping[str, Any]) -> Dict[str, float]:
         """Train one trial into OUTPUT/trials/<trial_id>; return ``{objective: best value}``."""
