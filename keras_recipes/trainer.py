@@ -41,12 +41,13 @@ SMOKE_EXAMPLES = 48
 SMOKE_BATCH = 8
 
 
-# Up to this many CPU cores, image augmentation runs inside the model. In the
-# tf.data pipeline its threads compete with training's own thread pool: on
-# 2 cores, cifar-resnet trained at 0.78-0.84x (float32) and 0.55-0.89x
-# (bfloat16) of the in-model rate, and at 0.6x of no augmentation at all.
-# Larger CPUs were not measured and keep the pipeline, which can overlap
-# with training there.
+# Up to this many CPU cores, image augmentation runs inside the model, where
+# it shares training's thread pool; in the tf.data pipeline its threads
+# compete with it. On a shared 2-core CPU, in-model over pipeline was 1.19x
+# (float32) and 1.13x (bfloat16) as the median of 5 paired rounds, but the
+# rounds ranged 0.88-1.58x (benchmarks/precision_speed.py; other jobs ran on
+# the cores). Larger CPUs were not measured and keep the pipeline, which can
+# overlap with training there.
 IN_MODEL_MAX_CPU_CORES = 8
 
 
