@@ -16,13 +16,22 @@ config_option = click.option(
     help="A YAML config to start from (e.g. a run's config.yaml).",
 )
 
+preset_option = click.option(
+    "--preset", metavar="NAME",
+    help="Start from one of the recipe's named presets (see `recipes show RECIPE`); "
+         "--set values win over it.",
+)
 
-def resolve_config(name: str | None, config_file: str | None, overrides) -> config_lib.RecipeConfig:
-    """Recipe defaults <- --config file <- --set overrides, type-checked."""
+
+def resolve_config(name: str | None, config_file: str | None, overrides,
+                   preset: str | None = None) -> config_lib.RecipeConfig:
+    """Recipe defaults <- --config file <- --preset <- --set overrides, type-checked."""
     if name is None and config_file is None:
         raise click.UsageError("name a recipe or pass --config FILE")
     if config_file is not None:
         cfg = config_from_yaml(config_file, name)
     else:
         cfg = get_recipe(name).config()
+    if preset:
+        cfg = get_recipe(cfg.recipe).with_preset(cfg, preset)
     return config_lib.apply_overrides(cfg, overrides)

@@ -7,12 +7,13 @@ import tempfile
 import click
 
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import config_option, resolve_config, set_option
+from keras_recipes.cli.options import config_option, preset_option, resolve_config, set_option
 
 
 @cli.command("run")
 @click.argument("name", required=False)
 @config_option
+@preset_option
 @set_option
 @click.option("--data", help="Data source: tfds:NAME or a folder (overrides data.source).")
 @click.option("--output", "-o", type=click.Path(file_okay=False),
@@ -28,14 +29,14 @@ from keras_recipes.cli.options import config_option, resolve_config, set_option
 @click.option("--smoke", is_flag=True,
               help="A couple of steps on tiny synthetic data: checks the installation in seconds.")
 @heavy_errors
-def run_command(name, config_file, overrides, data, output, overwrite, epochs, seed,
+def run_command(name, config_file, preset, overrides, data, output, overwrite, epochs, seed,
                 deterministic, precision, gpus, quiet, smoke):
     """Train recipe NAME and write a run directory.
 
     \b
     Examples:
       recipes run cifar-resnet
-      recipes run cifar-resnet --data ~/data/cifar10/train --epochs 3
+      recipes run cifar-resnet --data ~/data/cifar10/train --preset fast --epochs 3
       recipes run cifar-resnet --set model.depth=56 --set train.schedule=onecycle
       recipes run cifar-resnet --smoke
     """
@@ -49,7 +50,7 @@ def run_command(name, config_file, overrides, data, output, overwrite, epochs, s
         extra.append("runtime.deterministic=true")
     if quiet:
         extra.append("runtime.verbose=2")
-    cfg = resolve_config(name, config_file, extra)
+    cfg = resolve_config(name, config_file, extra, preset)
     if smoke and output is None:
         output = tempfile.mkdtemp(prefix=f"{cfg.recipe}-smoke-")
     from keras_recipes.trainer import run
