@@ -56,12 +56,21 @@ def run_command(name, config_file, preset, overrides, data, output, overwrite, e
     from keras_recipes.trainer import run
 
     metrics = run(cfg, output, smoke=smoke, overwrite=overwrite)
-    summary = metrics.get("best") or metrics.get("final") or {}
-    acc = summary.get("val_accuracy")
     if smoke:
         click.echo(f"smoke check passed: {cfg.recipe} trained {metrics['epochs']} epochs")
-    if acc is not None:
-        click.echo(f"best val_accuracy: {acc:.4f}")
+    report(metrics)
+
+
+def report(metrics):
+    """The run's headline: best val accuracy, or without a validation split
+    (e.g. data.val_fraction=0) the final train accuracy, whose weights are the model."""
+    summary = metrics.get("best") or metrics.get("final") or {}
+    if summary.get("val_accuracy") is not None:
+        click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")
+    elif summary.get("accuracy") is not None:
+        click.echo(f"final train accuracy: {summary['accuracy']:.4f} (no validation split)")
+    if metrics.get("test"):
+        click.echo(f"test accuracy: {metrics['test'].get('accuracy', float('nan')):.4f}")
 
 
 @cli.command("resume")
@@ -73,7 +82,4 @@ def resume_command(run_dir, quiet):
     state and learning rate)."""
     from keras_recipes.trainer import resume
 
-    metrics = resume(run_dir, overrides=["runtime.verbose=2"] if quiet else ())
-    summary = metrics.get("best") or metrics.get("final") or {}
-    if summary.get("val_accuracy") is not None:
-        click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")
+    report(resume(run_dir, overrides=["runtime.verbose=2"] if quiet else ()))

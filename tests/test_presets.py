@@ -123,3 +123,24 @@ def test_warmup_fraction_is_a_share_of_all_steps():
         assert float(schedule(peak // 2)) == pytest.approx(0.1, rel=0.05)
     with pytest.raises(ConfigError, match="warmup_fraction"):
         C.apply_overrides(get_recipe("cifar-resnet").config(), ["train.warmup_fraction=1.5"])
+
+
+def test_a_run_without_validation_split_keeps_its_final_weights(toy_recipe, tmp_path, capsys):
+    """What the `fast` preset does (data.val_fraction=0): no best checkpoint to
+    pick, monitor and early stopping are skipped, and the headline is the final epoch."""
+    from keras_recipes import rundir
+    from keras_recipes.cli.train_commands import report
+    from keras_recipes.trainer import run
+    from tests_support.toy_data import toy_images
+
+    cfg = C.apply_overrides(get_recipe(toy_recipe).config(), [
+        "runtime.verbose=0", "runtime.precision=float32", "data.val_fraction=0",
+        "train.ema=true", "train.early_stopping_patience=1", "train.warmup_fraction=0.5",
+        "train.schedule=cosine"])
+    metrics = run(cfg, tmp_path / "run", data=toy_images())
+    assert metrics["epochs"] == 2 and "best" not in metrics
+    assert "val_accuracy" not in metrics["final"] and metrics["final"]["accuracy"] >= 0
+    assert (tmp_path / "run" / rundir.FINAL_MODEL).is_file()
+    assert not (tmp_path / "run" / rundir.BEST_MODEL).exists()
+    report(metrics)
+    assert "final train accuracy" in capsys.readouterr().out
