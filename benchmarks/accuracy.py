@@ -189,6 +189,9 @@ def main(argv=None):
 
     info = measure.machine()
     results = []
+    # Rows of earlier invocations stay in the JSON unless re-run, so the
+    # long rows can be run one at a time.
+    saved = json.loads(Path(args.json).read_text()).get("rows", []) if Path(args.json).is_file() else []
     with tempfile.TemporaryDirectory() as tmp:
         data = synthetic_archives(Path(tmp, "archives")) if args.synthetic else Path(args.data).expanduser()
         layouts = {}
@@ -207,21 +210,29 @@ def main(argv=None):
             mean, std = summarise(scores)
             results.append({"row": row.name, "recipe": row.recipe or None, "preset": row.preset,
                             "hand_written": row.hand or None, "epochs": details[0]["epochs"],
-                            "seeds": len(scores), "mean": mean, "std": std, "runs": details})
-        counts = {k: sum(1 for p in Path(v, "test").rglob("*") if p.is_file()) for k, v in layouts.items()}
+                            "seeds": len(scores), "mean": mean, "std": std, "runs": details,
+                            "machine": info, "settings": vars(args)})
+            counts = {k: sum(1 for p in Path(v, "test").rglob("*") if p.is_file()) for k, v in layouts.items()}
+            _write(args.json, results, saved, counts)
     print(f"\n{info['cpu']}, {info['cores']} cores; TF {info['tensorflow']}, Keras {info['keras']}; "
           f"{info['date']}; held-out files: {counts}")
     print(f"{'row':<28} {'epochs':>6} {'seeds':>5}  {'held-out accuracy':>20}")
     for r in results:
         print(f"{r['row']:<28} {str(r['epochs']):>6} {r['seeds']:>5}  "
               f"{100 * r['mean']:>10.2f} +- {100 * r['std']:.2f}%")
-    with open(args.json, "w") as f:
-        json.dump({"machine": info, "settings": vars(args), "holdout": {
-            "rule": f"last {HOLDOUT:.0%} per class in natural file-name order, among files not in the "
-                    f"tuning validation split (seed {TUNING_SEED}, val_fraction 0.1)",
-            "files": counts}, "rows": results}, f, indent=2, default=str)
     print(f"\nwrote {args.json}")
     return results
+
+
+def _write(path, results, saved, counts):
+    """The JSON after every row: this invocation's rows replace saved ones of the same name."""
+    done = {r["row"] for r in results}
+    rows = [r for r in saved if r["row"] not in done] + results
+    with open(path, "w") as f:
+        json.dump({"holdout": {
+            "rule": f"last {HOLDOUT:.0%} per class in natural file-name order, among files not in the "
+                    f"tuning validation split (seed {TUNING_SEED}, val_fraction 0.1)",
+            "files": counts}, "rows": rows}, f, indent=2, default=str)
 
 
 if __name__ == "__main__":
