@@ -174,7 +174,12 @@ def main(argv=None):
     parser.add_argument("--precision", default="auto", choices=C.PRECISIONS, help="every row's precision")
     parser.add_argument("--set", action="append", default=[], help="a config override for recipe rows")
     parser.add_argument("--json", default=str(Path(__file__).with_name("accuracy.json")))
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the rows saved in --json as a Markdown table and exit (trains nothing)")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(Path(args.json).read_text())))
+        return []
     if args.quick:
         args.epochs = args.epochs or 1
         args.seeds = args.seeds or 2
@@ -222,6 +227,18 @@ def main(argv=None):
               f"{100 * r['mean']:>10.2f} +- {100 * r['std']:.2f}%")
     print(f"\nwrote {args.json}")
     return results
+
+
+def markdown(saved) -> str:
+    """The saved rows as the table RESULTS.md and the README show."""
+    lines = ["| row | budget | seeds | held-out accuracy, mean +- std | per seed |", "|---|---|---|---|---|"]
+    for r in saved["rows"]:
+        seeds = ", ".join(f"{100 * run['accuracy']:.2f}" for run in r["runs"])
+        what = f"`{r['recipe']}`" + (f" `--preset {r['preset']}`" if r["preset"] else "") if r["recipe"] \
+            else f"hand-written `{r['hand_written']}`"
+        lines.append(f"| {what} | {r['epochs']} epochs | {r['seeds']} | "
+                     f"**{100 * r['mean']:.2f} +- {100 * r['std']:.2f}%** | {seeds} |")
+    return "\n".join(lines)
 
 
 def _write(path, results, saved, counts):

@@ -91,3 +91,5 @@ def test_accuracy_quick_runs_recipe_and_hand_written_rows(accuracy, tmp_path, ca
     for row in rows.values():
         assert row["seeds"] == 2 and row["epochs"] == 1 and len(row["runs"]) == 2
         assert 0.0 <= row["mean"] <= 1.0 and row["std"] >= 0.0 and row["machine"]["cpu"]
+    accuracy.main(["--markdown", "--json", str(out)])
+    assert "| `imdb-lstm` | 1 epochs | 2 |" in capsys.readouterr().out
