@@ -196,7 +196,7 @@ def main(argv=None):
     results = []
     # Rows of earlier invocations stay in the JSON unless re-run, so the
     # long rows can be run one at a time.
-    saved = json.loads(Path(args.json).read_text()).get("rows", []) if Path(args.json).is_file() else []
+    saved = json.loads(Path(args.json).read_text()) if Path(args.json).is_file() else {}
     with tempfile.TemporaryDirectory() as tmp:
         data = synthetic_archives(Path(tmp, "archives")) if args.synthetic else Path(args.data).expanduser()
         layouts = {}
@@ -244,7 +244,8 @@ def markdown(saved) -> str:
 def _write(path, results, saved, counts):
     """The JSON after every row: this invocation's rows replace saved ones of the same name."""
     done = {r["row"] for r in results}
-    rows = [r for r in saved if r["row"] not in done] + results
+    rows = [r for r in saved.get("rows", []) if r["row"] not in done] + results
+    counts = {**saved.get("holdout", {}).get("files", {}), **counts}
     with open(path, "w") as f:
         json.dump({"holdout": {
             "rule": f"last {HOLDOUT:.0%} per class in natural file-name order, among files not in the "
