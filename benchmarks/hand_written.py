@@ -19,12 +19,13 @@ RESNET_BATCH = 128
 LSTM_BATCH = 64
 
 
-def resnet20():
-    """ResNet-20 of He et al. 2016 (option-A shortcuts, L2 1e-4 as the recipe)."""
-    l2 = keras.regularizers.L2(0.5e-4)  # Keras' L2 adds l * w^2: 0.5e-4 is weight decay 1e-4
+def resnet20(weight_decay=1e-4, projection=False):
+    """ResNet-20 of He et al. 2016 (option-A shortcuts, L2 1e-4 as the recipe);
+    ``projection=True``: 1x1 conv + BN shortcuts where the shape changes (option B)."""
+    l2 = keras.regularizers.L2(weight_decay / 2)  # Keras' L2 adds l * w^2: wd/2 is weight decay wd
 
-    def conv_bn(x, filters, strides=1, relu=True):
-        x = layers.Conv2D(filters, 3, strides, padding="same", use_bias=False,
+    def conv_bn(x, filters, strides=1, relu=True, kernel=3):
+        x = layers.Conv2D(filters, kernel, strides, padding="same", use_bias=False,
                           kernel_initializer="he_normal", kernel_regularizer=l2)(x)
         x = layers.BatchNormalization()(x)
         return layers.ReLU()(x) if relu else x
@@ -42,7 +43,9 @@ def resnet20():
             strides = 2 if stage > 0 and block == 0 else 1
             y = conv_bn(x, filters, strides)
             y = conv_bn(y, filters, relu=False)
-            shortcut = shortcut_a(x, filters) if strides == 2 else x
+            shortcut = x
+            if strides == 2:
+                shortcut = conv_bn(x, filters, 2, relu=False, kernel=1) if projection else shortcut_a(x, filters)
             x = layers.ReLU()(layers.Add()([y, shortcut]))
     x = layers.GlobalAveragePooling2D()(x)
     outputs = layers.Dense(10, activation="softmax", kernel_regularizer=l2, dtype="float32")(x)
@@ -86,3 +89,47 @@ def _fit_rate(model, ds, epochs, batch_size):
     meter = Throughput(batch_size)
     model.fit(ds, epochs=epochs, callbacks=[meter], verbose=0)
     return meter.steady
+
+
+# -- accuracy baselines (benchmarks/accuracy.py) ------------------------------
+
+def fit_resnet20_accuracy(train, test, epochs, seed, *, lr=0.2, weight_decay=5e-4, warmup=0.1):
+    """Test accuracy of the short-budget hand-written ResNet-20: projection
+    shortcuts, SGD nesterov 0.9, L2 5e-4, cosine decay after a linear warmup
+    over 10% of the steps to lr 0.2, batch 128, pad-4 crop + flip, all of
+    ``train`` (no validation split). ``train``/``test``: (uint8 images, labels)."""
+    keras.utils.set_random_seed(seed)
+    steps = epochs * -(-len(train[1]) // RESNET_BATCH)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=steps - int(warmup * steps), warmup_target=lr, warmup_steps=int(warmup * steps))
+    model = resnet20(weight_decay, projection=True)
+    model.compile(keras.optimizers.SGD(schedule, momentum=0.9, nesterov=True),
+                  keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+
+    def augment(x, y):
+        x = tf.image.resize_with_crop_or_pad(x, 40, 40)
+        return tf.image.random_flip_left_right(tf.image.random_crop(x, [32, 32, 3])), y
+
+    ds = (tf.data.Dataset.from_tensor_slices(train).cache().shuffle(50_000, seed=seed)
+          .map(augment, num_parallel_calls=tf.data.AUTOTUNE).batch(RESNET_BATCH))
+    model.fit(ds.prefetch(tf.data.AUTOTUNE), epochs=epochs, verbose=0)
+    return _test_accuracy(model, test, RESNET_BATCH)
+
+
+def fit_bilstm_accuracy(train, test, epochs, seed):
+    """Test accuracy of the hand-written BiLSTM (Adam 1e-3, clipnorm 1, batch
+    64, 20k words x 256 tokens) trained on all of ``train``: (texts, labels)."""
+    keras.utils.set_random_seed(seed)
+    vectorizer = layers.TextVectorization(20_000, output_sequence_length=256)
+    vectorizer.adapt(tf.data.Dataset.from_tensor_slices(train[0]).batch(1024))
+    model = bilstm()
+    model.compile(keras.optimizers.Adam(1e-3, clipnorm=1.0),
+                  keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    ds = tf.data.Dataset.from_tensor_slices(train).cache().shuffle(25_000, seed=seed).batch(LSTM_BATCH)
+    model.fit(ds.map(lambda t, y: (vectorizer(t), y)).prefetch(tf.data.AUTOTUNE), epochs=epochs,
+              verbose=0)
+    return _test_accuracy(model, (vectorizer(test[0]), test[1]), LSTM_BATCH)
+
+
+def _test_accuracy(model, test, batch_size):
+    return float(model.evaluate(test[0], test[1], batch_size=batch_size, verbose=0, return_dict=True)["accuracy"])

@@ -6,7 +6,7 @@ import click
 
 from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
-from keras_recipes.cli.options import config_option, resolve_config, set_option
+from keras_recipes.cli.options import config_option, preset_option, resolve_config, set_option
 from keras_recipes.registry import get_recipe, list_recipes
 from keras_recipes.tables import text_table as format_table
 
@@ -15,24 +15,36 @@ from keras_recipes.tables import text_table as format_table
 @user_errors
 def list_command():
     """List the recipes with the published result each one targets."""
-    rows = [(r.name, r.task, r.dataset, r.model, r.params, r.reference) for r in list_recipes()]
-    click.echo(format_table(("name", "task", "dataset", "model", "params", "reference result"), rows))
+    rows = [(r.name, r.task, r.dataset, r.model, r.params, ", ".join(sorted(r.presets)) or "-",
+             r.reference) for r in list_recipes()]
+    click.echo(format_table(("name", "task", "dataset", "model", "params", "presets",
+                             "reference result"), rows))
+
+
+def presets_comment(recipe) -> str:
+    """The recipe's presets as YAML comments, so `recipes show` output stays a valid config."""
+    lines = [f"# presets of {recipe.name} (--preset NAME):"] if recipe.presets else []
+    for name in sorted(recipe.presets):
+        values = ", ".join(f"{k}={v}" for k, v in recipe.presets[name].items())
+        lines.append(f"#   {name}: {values}")
+    return "".join(line + "\n" for line in lines)
 
 
 @cli.command("show")
 @click.argument("name", required=False)
 @config_option
+@preset_option
 @set_option
 @user_errors
-def show_command(name, config_file, overrides):
-    """Print a recipe's resolved config as YAML, and its tuning search space
-    (as comments, so the output still works as a --config file)."""
-    cfg = resolve_config(name, config_file, overrides)
-    click.echo(config_lib.to_yaml(cfg), nl=False)
-    space = get_recipe(cfg.recipe).search_space
-    if space:
+def show_command(name, config_file, preset, overrides):
+    """Print a recipe's resolved config as YAML, then its presets and tuning
+    search space (as comments, so the output still works as a --config file)."""
+    cfg = resolve_config(name, config_file, overrides, preset)
+    recipe = get_recipe(cfg.recipe)
+    click.echo(config_lib.to_yaml(cfg) + presets_comment(recipe), nl=False)
+    if recipe.search_space:
         click.echo(f"# search space of `recipes tune {cfg.recipe}` (change with --space KEY=DIST):")
-        for key, dist in space.items():
+        for key, dist in recipe.search_space.items():
             click.echo(f"#   {key}: {dist}")
 
 

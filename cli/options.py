@@ -17,21 +17,31 @@ config_option = click.option(
     help="A YAML config to start from (e.g. a run's config.yaml).",
 )
 
+preset_option = click.option(
+    "--preset", metavar="NAME",
+    help="Start from one of the recipe's named presets (see `recipes show RECIPE`); "
+         "--set values win over it.",
+)
 
-def resolve_config(name: str | None, config_file: str | None, overrides) -> config_lib.RecipeConfig:
-    """Recipe defaults <- --config file <- --set overrides, type-checked."""
+
+def resolve_config(name: str | None, config_file: str | None, overrides,
+                   preset: str | None = None) -> config_lib.RecipeConfig:
+    """Recipe defaults <- --config file <- --preset <- --set overrides, type-checked."""
     if name is None and config_file is None:
         raise click.UsageError("name a recipe or pass --config FILE")
     if config_file is not None:
         cfg = config_from_yaml(config_file, name)
     else:
         cfg = get_recipe(name).config()
+    if preset:
+        cfg = get_recipe(cfg.recipe).with_preset(cfg, preset)
     return config_lib.apply_overrides(cfg, overrides)
 
 
-def resolve_training_config(name, config_file, overrides) -> config_lib.RecipeConfig:
+def resolve_training_config(name, config_file, overrides,
+                            preset: str | None = None) -> config_lib.RecipeConfig:
     """resolve_config for commands that train: a missing data folder fails
     now, not after the seconds TensorFlow takes to load."""
-    cfg = resolve_config(name, config_file, overrides)
+    cfg = resolve_config(name, config_file, overrides, preset)
     check_source(cfg.data.source)
     return cfg

@@ -7,12 +7,14 @@ import tempfile
 import click
 
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import config_option, resolve_training_config, set_option
+from keras_recipes.cli.options import (config_option, preset_option, resolve_training_config,
+                                       set_option)
 
 
 @cli.command("run")
 @click.argument("name", required=False)
 @config_option
+@preset_option
 @set_option
 @click.option("--data", help="Data source: tfds:NAME or a folder (overrides data.source).")
 @click.option("--output", "-o", type=click.Path(file_okay=False),
@@ -28,14 +30,14 @@ from keras_recipes.cli.options import config_option, resolve_training_config, se
 @click.option("--smoke", is_flag=True,
               help="A couple of steps on tiny synthetic data: checks the installation in seconds.")
 @heavy_errors
-def run_command(name, config_file, overrides, data, output, overwrite, epochs, seed,
+def run_command(name, config_file, preset, overrides, data, output, overwrite, epochs, seed,
                 deterministic, precision, gpus, quiet, smoke):
     """Train recipe NAME and write a run directory.
 
     \b
     Examples:
       recipes run cifar-resnet
-      recipes run cifar-resnet --data ~/data/cifar10/train --epochs 3
+      recipes run cifar-resnet --data ~/data/cifar10/train --preset fast --epochs 3
       recipes run cifar-resnet --set model.depth=56 --set train.schedule=onecycle
       recipes run cifar-resnet --smoke
     """
@@ -49,18 +51,27 @@ def run_command(name, config_file, overrides, data, output, overwrite, epochs, s
         extra.append("runtime.deterministic=true")
     if quiet:
         extra.append("runtime.verbose=2")
-    cfg = resolve_training_config(name, config_file, extra)
+    cfg = resolve_training_config(name, config_file, extra, preset)
     if smoke and output is None:
         output = tempfile.mkdtemp(prefix=f"{cfg.recipe}-smoke-")
     from keras_recipes.trainer import run
 
     metrics = run(cfg, output, smoke=smoke, overwrite=overwrite)
-    summary = metrics.get("best") or metrics.get("final") or {}
-    acc = summary.get("val_accuracy")
     if smoke:
         click.echo(f"smoke check passed: {cfg.recipe} trained {metrics['epochs']} epochs")
-    if acc is not None:
-        click.echo(f"best val_accuracy: {acc:.4f}")
+    report(metrics)
+
+
+def report(metrics):
+    """The run's headline: best val accuracy, or without a validation split
+    (e.g. data.val_fraction=0) the final train accuracy, whose weights are the model."""
+    summary = metrics.get("best") or metrics.get("final") or {}
+    if summary.get("val_accuracy") is not None:
+        click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")
+    elif summary.get("accuracy") is not None:
+        click.echo(f"final train accuracy: {summary['accuracy']:.4f} (no validation split)")
+    if metrics.get("test"):
+        click.echo(f"test accuracy: {metrics['test'].get('accuracy', float('nan')):.4f}")
 
 
 @cli.command("resume")
@@ -72,7 +83,4 @@ def resume_command(run_dir, quiet):
     state and learning rate)."""
     from keras_recipes.trainer import resume
 
-    metrics = resume(run_dir, overrides=["runtime.verbose=2"] if quiet else ())
-    summary = metrics.get("best") or metrics.get("final") or {}
-    if summary.get("val_accuracy") is not None:
-        click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")
+    report(resume(run_dir, overrides=["runtime.verbose=2"] if quiet else ()))

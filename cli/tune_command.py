@@ -7,12 +7,14 @@ import sys
 import click
 
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import config_option, resolve_training_config, set_option
+from keras_recipes.cli.options import (config_option, preset_option, resolve_training_config,
+                                       set_option)
 
 
 @cli.command("tune")
 @click.argument("name", required=False)
 @config_option
+@preset_option
 @set_option
 @click.option("--space", "space_items", multiple=True, metavar="KEY=SPEC",
               help="Search KEY with SPEC: choice(a, b, ...), uniform(lo, hi), loguniform(lo, hi) "
@@ -36,7 +38,7 @@ from keras_recipes.cli.options import config_option, resolve_training_config, se
 @click.option("--quiet", "-q", is_flag=True, help="One line per epoch instead of a progress bar.")
 @click.option("--smoke", is_flag=True, help="Train each trial on tiny synthetic data (install check).")
 @heavy_errors
-def tune_command(name, config_file, overrides, space_items, space_file, algorithm, max_trials,
+def tune_command(name, config_file, preset, overrides, space_items, space_file, algorithm, max_trials,
                  epochs, objective, data, output, overwrite, quiet, smoke):
     """Search hyperparameters of recipe NAME with KerasTuner.
 
@@ -47,6 +49,7 @@ def tune_command(name, config_file, overrides, space_items, space_file, algorith
     \b
     Examples:
       recipes tune cifar-resnet --max-trials 20 --epochs 30
+      recipes tune cifar-resnet --preset fast --epochs 3 --space 'train.lr=loguniform(0.1, 0.8)'
       recipes tune cifar-resnet -a bayesian --space 'train.lr=loguniform(0.01, 0.5)' \\
           --space 'model.depth=choice(20, 32, 44)' --output runs/tune-lr
       recipes tune cifar-resnet -a hyperband --epochs 81 --space-file space.yaml
@@ -60,7 +63,7 @@ def tune_command(name, config_file, overrides, space_items, space_file, algorith
         extra.append(f"data.source={data}")
     if quiet:
         extra.append("runtime.verbose=2")
-    cfg = resolve_training_config(name, config_file, extra)
+    cfg = resolve_training_config(name, config_file, extra, preset)
     space = None
     if space_items or space_file:
         space = search_space.space_from_options(space_items, space_file)

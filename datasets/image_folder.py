@@ -68,7 +68,7 @@ def load_image_folder(root, *, size, channels, class_names=None, strict=False, p
         )
 
     part = Part(labels=labels, make_dataset=make_dataset, origin=root, class_names=class_names,
-                any_order=True)
+                any_order=True, keys=list(paths))
     return part, (height, width, channels), skipped
 
 

@@ -12,7 +12,7 @@ from keras_recipes.datasets.image_folder import load_image_folder
 from keras_recipes.datasets.spec import (
     DEFAULT_MAX_IN_MEMORY_MB, SPLIT_FOLDER_NAMES, check_channels, check_kind, image_hw,
 )
-from keras_recipes.datasets.splits import Splits, check_same_classes, stratified_split
+from keras_recipes.datasets.splits import Splits, check_same_classes, split_rows
 from keras_recipes.datasets.text_folder import load_text_folder
 from keras_recipes.datasets.tfds_source import load_tfds
 
@@ -20,7 +20,7 @@ _ROLES = ("train", "val", "test")
 
 
 def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, seed=0,
-                data_dir=None, strict=False, progress=True, class_names=None,
+                val_split="random", data_dir=None, strict=False, progress=True, class_names=None,
                 max_in_memory_mb=DEFAULT_MAX_IN_MEMORY_MB):
     """Loads a labelled data set as train / val / test `Splits`.
 
@@ -43,6 +43,9 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
         val_fraction: share of every class of train held out for
             validation when the source has no validation split (0: none).
         seed: seed of that stratified split (same seed, same split).
+        val_split: how it is carved: `"random"` rows, or `"blocks"`:
+            contiguous runs of each class in file-name order (see
+            `block_split`), for data whose neighbours are related.
         data_dir: TFDS data directory.
         strict: raise `DataError` on the first unreadable image instead of
             skipping it with a `DataWarning`.
@@ -91,7 +94,7 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
         parts = {"train": part, "val": None, "test": None}
 
     names = _resolve_class_names(parts, class_names)
-    datasets, counts = _build(parts, val_fraction, seed)
+    datasets, counts = _build(parts, val_fraction, seed, val_split)
     splits = Splits(
         train=datasets["train"], val=datasets["val"], test=datasets["test"], class_names=names,
         counts=counts, kind=kind, image_shape=image_shape, skipped=skipped,
@@ -191,7 +194,7 @@ def _resolve_class_names(parts, class_names):
     return names
 
 
-def _build(parts, val_fraction, seed):
+def _build(parts, val_fraction, seed, val_split="random"):
     """Datasets and counts per split, carving a stratified val split from train if needed.
 
     Train examples of folders and arrays are put in a seeded random order:
@@ -201,7 +204,7 @@ def _build(parts, val_fraction, seed):
     train = parts["train"]
     rows = {"train": np.arange(train.labels.size), "val": None, "test": None}
     if parts["val"] is None and val_fraction > 0:
-        rows["train"], rows["val"] = stratified_split(train.labels, val_fraction, seed)
+        rows["train"], rows["val"] = split_rows(train.labels, val_fraction, seed, val_split, train.keys)
         if rows["val"].size == 0:
             rows["val"] = None
     if train.any_order:

@@ -1,6 +1,8 @@
 """`Splits`, the loaded data set, and the seeded stratified train/val split."""
 
 import dataclasses
+import os
+import re
 from typing import Callable
 
 import numpy as np
@@ -69,6 +71,66 @@ class Part:
     # True when make_dataset(rows) returns the rows in the order given (folders,
     # arrays); False when it can only read the source in order (tf.data, TFDS).
     any_order: bool = False
+    # Per-row names that give the source's natural order (file paths for
+    # folders); None: the row order is the natural order. Block splits use it.
+    keys: "list | None" = None
+
+
+VAL_SPLITS = ("random", "blocks")
+# Contiguous blocks held out per class by the "blocks" split: enough to
+# sample the whole id range, few enough that neighbours rarely straddle an edge.
+VAL_BLOCKS = 10
+
+
+def natural_key(name):
+    """Sort key of a file name in natural order: '9_1.txt' before '10_7.txt'."""
+    base = os.path.basename(str(name))
+    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", base) if t]
+
+
+def split_rows(labels, val_fraction, seed, method="random", keys=None):
+    """(train_rows, val_rows) by `method`: "random" (`stratified_split`) or "blocks" (`block_split`)."""
+    if method == "random":
+        return stratified_split(labels, val_fraction, seed)
+    if method == "blocks":
+        return block_split(labels, val_fraction, seed, keys=keys)
+    raise ValueError(f"`val_split` must be one of {', '.join(VAL_SPLITS)}. Received: val_split={method!r}")
+
+
+def block_split(labels, val_fraction, seed, keys=None, blocks=VAL_BLOCKS):
+    """Row indices (train_rows, val_rows) holding out contiguous runs of every class.
+
+    For data whose neighbours are related (aclImdb numbers a movie's reviews
+    consecutively, `<id>_<rating>.txt`), a random split puts one movie in both
+    train and val and overstates accuracy. Here each class's rows are put in
+    the natural order of `keys` (file names: by their numbers; None: row
+    order), cut into `blocks` equal segments, and one contiguous run of
+    `val_fraction` of the segment is held out from each, at a seeded offset.
+    Same class sizes as `stratified_split`; deterministic given `seed`.
+
+    >>> block_split(np.zeros(20, int), 0.2, seed=0, blocks=2)[1].size
+    4
+    """
+    labels = np.asarray(labels)
+    train, val = stratified_split(labels, val_fraction, seed)  # validates; gives the counts
+    if val.size == 0:
+        return train, val
+    rng = np.random.default_rng(seed)
+    val_rows = []
+    for cls in np.unique(labels):
+        rows = np.flatnonzero(labels == cls)
+        n_val = int(np.count_nonzero(labels[val] == cls))
+        if n_val == 0:
+            continue
+        if keys is not None:
+            rows = rows[sorted(range(rows.size), key=lambda i: natural_key(keys[rows[i]]))]
+        segments = np.array_split(np.arange(rows.size), min(blocks, n_val))
+        sizes = [len(part) for part in np.array_split(np.arange(n_val), len(segments))]
+        for segment, size in zip(segments, sizes):
+            start = segment[0] + rng.integers(0, segment.size - size + 1)
+            val_rows.append(rows[start:start + size])
+    val = np.sort(np.concatenate(val_rows))
+    return np.setdiff1d(np.arange(labels.size), val, assume_unique=True), val
 
 
 def stratified_split(labels, val_fraction, seed):

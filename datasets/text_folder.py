@@ -35,4 +35,4 @@ def load_text_folder(root, *, class_names=None, progress=True):
         )
 
     return Part(labels=labels, make_dataset=make_dataset, origin=root, class_names=class_names,
-                any_order=True)
+                any_order=True, keys=list(paths))

@@ -32,6 +32,7 @@ def _load(run: LoadedRun, source, val_fraction: float, seed: int):
         image_size=run.image_shape[:2] if run.image_shape else None,
         channels=run.image_shape[2] if run.image_shape else 3,
         val_fraction=val_fraction, seed=seed,
+        val_split=d.val_split if d is not None else "random",  # the run's own val rows
         data_dir=d.data_dir if d is not None else None, progress=False,
         class_names=run.class_names,
     )

@@ -40,6 +40,9 @@ class DataConfig:
     kind: str = "image"  # "image" | "text"
     data_dir: Optional[str] = None  # TFDS data_dir
     val_fraction: float = 0.1  # carved (stratified, seeded) from train when no val split
+    # How: "random" rows, or "blocks": contiguous runs of file names per class,
+    # for data whose neighbours are related (aclImdb: one movie's reviews).
+    val_split: str = "random"
     cache: str = "memory"  # "memory" | "none" | a file-cache path prefix
     shuffle_buffer: int = 10_000
     strict: bool = False  # corrupt files: fail instead of skip-and-count
@@ -82,6 +85,9 @@ class TrainConfig:
     decay_at: List[float] = field(default_factory=lambda: [0.5, 0.75])  # fractions of all steps
     decay_factor: float = 0.1
     warmup_epochs: float = 0.0
+    # Warmup as a share of all steps; added to warmup_epochs. A fraction keeps
+    # a preset's warmup in proportion when --epochs changes its length.
+    warmup_fraction: float = 0.0
     lr_scaling: str = "none"  # "none" | "linear": lr * batch_size / base_batch_size
     base_batch_size: int = 128
     label_smoothing: float = 0.0
@@ -114,6 +120,7 @@ class RecipeConfig:
     """A whole recipe: the five sections plus the recipe's name."""
 
     recipe: str = ""
+    preset: Optional[str] = None  # the recipe preset the run started from (None: defaults)
     model: Any = None  # the recipe's own model dataclass
     data: DataConfig = field(default_factory=DataConfig)
     augment: AugmentConfig = field(default_factory=AugmentConfig)
@@ -123,6 +130,7 @@ class RecipeConfig:
 
 _CHOICES = {
     "data.kind": ("image", "text"),
+    "data.val_split": ("random", "blocks"),  # keras_recipes.datasets.splits.VAL_SPLITS
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
@@ -202,6 +210,10 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
             raise ConfigError(
                 f"config key `{key}` must be one of {choices}; received {value!r}{hint}"
             )
+    if not 0.0 <= cfg.train.warmup_fraction < 1.0:
+        raise ConfigError(
+            f"config key `train.warmup_fraction` must be in [0, 1); received {cfg.train.warmup_fraction!r}"
+        )
     return cfg
 
 
@@ -213,6 +225,18 @@ def merge(base: RecipeConfig, *others) -> RecipeConfig:
         return _validate(OmegaConf.to_object(merged))
     except OmegaConfBaseException as err:
         raise _as_config_error(err, schema) from None
+
+
+def merge_values(base: RecipeConfig, values) -> RecipeConfig:
+    """Merge ``{dotted key: value}`` (values as Python objects, e.g. a preset)."""
+    nested: dict = {}
+    for key, value in values.items():
+        *parents, leaf = key.split(".")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return merge(base, nested)
 
 
 def parse_override(item: str) -> tuple[str, str]:

@@ -19,7 +19,7 @@ def make_schedule(train: TrainConfig, steps_per_epoch: int):
     """A Keras LearningRateSchedule (or a float) for the whole run."""
     lr = scaled_lr(train)
     total = max(1, train.epochs * steps_per_epoch)
-    warmup = int(round(train.warmup_epochs * steps_per_epoch))
+    warmup = int(round(train.warmup_epochs * steps_per_epoch + train.warmup_fraction * total))
     if train.schedule == "onecycle":
         return OneCycle(max_lr=lr, total_steps=total)
     if train.schedule == "cosine":

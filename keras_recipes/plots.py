@@ -8,7 +8,10 @@ from pathlib import Path
 
 
 def read_history(path) -> list[dict]:
-    """history.csv rows with numbers parsed; ``epoch`` as int."""
+    """history.csv rows with numbers parsed; ``epoch`` as int.
+
+    Keras' CSVLogger always adds ``val_*`` columns and writes ``NA`` in them
+    when there is no validation split; such cells are left out of the row."""
     path = Path(path)
     if not path.is_file():
         return []
@@ -17,6 +20,8 @@ def read_history(path) -> list[dict]:
         for raw in csv.DictReader(f):
             row = {}
             for key, value in raw.items():
+                if value == "NA":
+                    continue
                 try:
                     row[key] = int(value) if key == "epoch" else float(value)
                 except (TypeError, ValueError):

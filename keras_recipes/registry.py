@@ -17,10 +17,10 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from keras_recipes.config import RecipeConfig
-from keras_recipes.errors import UnknownRecipeError, did_you_mean
+from keras_recipes.errors import ConfigError, UnknownRecipeError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,33 @@ class Recipe:
     reference: str = ""  # the published result the defaults target
     description: str = ""
     search_space: Dict[str, str] = field(default_factory=dict)
+    # Named override sets, as data: {"fast": {"train.schedule": "cosine", ...}}.
+    # Data, not code, so `recipes show` can print them and a run's config.yaml
+    # (with its `preset:` key) reproduces them.
+    presets: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
-    def config(self) -> RecipeConfig:
+    def config(self, preset: Optional[str] = None) -> RecipeConfig:
+        """The recipe's defaults, with the named preset's values on top."""
         cfg = self.defaults()
         cfg.recipe = self.name
+        return self.with_preset(cfg, preset) if preset else cfg
+
+    def preset_values(self, preset: str) -> Dict[str, Any]:
+        """The dotted overrides of ``preset``; an unknown name lists the known ones."""
+        if preset not in self.presets:
+            raise ConfigError(
+                f"unknown preset {preset!r} for recipe {self.name}"
+                f"{did_you_mean(preset, sorted(self.presets), cutoff=0.4)}; "
+                f"presets of {self.name}: {', '.join(sorted(self.presets)) or 'none'}"
+            )
+        return self.presets[preset]
+
+    def with_preset(self, cfg: RecipeConfig, preset: str) -> RecipeConfig:
+        """``cfg`` with ``preset``'s values applied and its name recorded."""
+        from keras_recipes import config as config_lib
+
+        cfg = config_lib.merge_values(cfg, self.preset_values(preset))
+        cfg.preset = preset
         return cfg
 
 
@@ -96,17 +119,19 @@ def get_recipe(name: str) -> Recipe:
 def config_from_yaml(path, name: str | None = None) -> RecipeConfig:
     """A YAML config (e.g. a run's config.yaml) on top of its recipe's defaults.
 
-    The recipe is ``name`` or, when None, the file's own ``recipe:`` key.
+    The recipe is ``name`` or, when None, the file's own ``recipe:`` key. A
+    ``preset:`` key applies that preset under the file's own values, so a
+    two-line file (``recipe:`` and ``preset:``) is a whole config.
     """
     from keras_recipes import config as config_lib
-    from keras_recipes.errors import ConfigError
 
     raw = config_lib.load_yaml(path)
-    name = name or (raw.get("recipe") if hasattr(raw, "get") else None)
+    get = raw.get if hasattr(raw, "get") else (lambda key: None)
+    name = name or get("recipe")
     if not name:
         raise ConfigError(f"{path} names no recipe (no `recipe:` key); name the recipe too")
     recipe = get_recipe(name)
-    cfg = config_lib.merge(recipe.config(), raw)
+    cfg = config_lib.merge(recipe.config(preset=get("preset")), raw)
     cfg.recipe = recipe.name
     return cfg
 

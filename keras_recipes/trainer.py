@@ -177,7 +177,7 @@ class Trainer:
             try:
                 splits = datasets.load_splits(
                     source, kind=d.kind, image_size=d.image_size, channels=d.channels,
-                    val_fraction=d.val_fraction, seed=self.cfg.runtime.seed,
+                    val_fraction=d.val_fraction, seed=self.cfg.runtime.seed, val_split=d.val_split,
                     data_dir=d.data_dir, strict=d.strict, progress=self.verbose == 1,
                 )
             except datasets.DataError:

@@ -25,8 +25,11 @@ class RecurrentConfig:
 
 
 def imdb_data() -> DataConfig:
+    # aclImdb numbers a movie's reviews consecutively (<id>_<rating>.txt), so a
+    # random split scores reviews of movies seen in training: hold out
+    # contiguous blocks of ids instead (measured gap in benchmarks/RESULTS.md).
     return DataConfig(source="tfds:imdb_reviews", kind="text", val_fraction=0.1,
-                      vocab_size=20_000, sequence_length=256)
+                      val_split="blocks", vocab_size=20_000, sequence_length=256)
 
 
 def imdb_train(epochs: int) -> TrainConfig:
@@ -35,7 +38,18 @@ def imdb_train(epochs: int) -> TrainConfig:
 
 
 def recurrent_defaults(epochs: int = 3) -> RecipeConfig:
-    return RecipeConfig(model=RecurrentConfig(), data=imdb_data(), train=imdb_train(epochs))
+    """Chosen on the honest (blocks) split of aclImdb train, BiLSTM, seed 1337,
+    best epoch: 256 tokens, no dropout, constant lr 83.72%; 400 tokens +
+    dropout 0.2 84.32%; + dropout 0.5 84.84%; + cosine decay 85.00%. Every
+    variant peaks by epoch 2 and then overfits, so early stopping (patience
+    1) and the best checkpoint keep the peak. (A random split said 89.28%
+    for the first model: it scores reviews of movies seen in training.)"""
+    data = imdb_data()
+    data.sequence_length = 400  # the end of a long review often holds its verdict
+    train = imdb_train(epochs)
+    train.schedule = "cosine"
+    train.early_stopping_patience = 1
+    return RecipeConfig(model=RecurrentConfig(dropout=0.5), data=data, train=train)
 
 
 def build_recurrent(cfg: RecipeConfig, info, cell: str):

@@ -8,8 +8,38 @@ weight decay 1e-4, learning rate 0.1 divided by 10 at 32k and 48k iterations,
 padding + random 32x32 crop + horizontal flip, a 45k/5k train/validation split.
 
 Variants: ``--set model.depth=56`` (20, 32, 44, 56, 110), ``--set
-model.version=2`` (pre-activation). A fast schedule:
-``--set train.schedule=onecycle --set train.epochs=30``.
+model.version=2`` (pre-activation).
+
+``--preset fast`` (``--epochs N``: 3 to 30) is the short-budget schedule:
+cosine decay after a linear warmup over 10% of all steps (a fraction, so it
+scales with ``--epochs``), SGD with Nesterov momentum 0.9, L2 5e-4,
+projection ("option B") shortcuts, batch 64 at peak lr 0.1, trained on all
+50k images (``data.val_fraction=0``: the final weights are the model).
+It was chosen on a fixed 45k/5k split of the training archive
+(``runtime.seed=1337``, 3 epochs, one seed each, mixed_bfloat16 on a shared
+2-core AMD EPYC with avx512_bf16) and never on the test split:
+
+=====================================================  ==============
+3 epochs, 45k train / 5k val                           val accuracy
+=====================================================  ==============
+onecycle lr 0.2, paper model (the old fast schedule)   72.76% (earlier run)
+cosine, 10% warmup, lr 0.2, nesterov, L2 5e-4,         74.78%
+projection shortcuts, batch 128 (the hand-written
+baseline's recipe)
+  + label smoothing 0.1                                73.54% (-1.2)
+  batch 64, lr 0.2                                     75.48% (+0.7)
+  batch 64, lr 0.1 (chosen)                            75.68% (+0.9)
+=====================================================  ==============
+
+These are single seeds: across seeds the preset's 3-epoch accuracy spreads
+by 1.5 points (74.01 +- 1.53% on benchmarks/accuracy.py's held-out block,
+3 seeds), so the batch-64 gain is suggestive, not proven. Label smoothing
+cost accuracy at this budget and was dropped; EMA of the weights was not used
+(at 3 epochs the average still carries the high-learning-rate weights, and
+Keras' EMA does not re-estimate batch-norm statistics). Batch 64 doubles
+the number of updates per epoch at no cost in epoch time on this CPU. The
+held-out results (another split, several seeds) are in
+benchmarks/RESULTS.md; the test split was never read.
 """
 
 from __future__ import annotations
@@ -24,6 +54,22 @@ PUBLISHED = {20: 91.25, 32: 92.49, 44: 92.83, 56: 93.03, 110: 93.57}
 # Per-channel pixel mean / std of the CIFAR-10 training set (0-255 scale).
 CIFAR10_MEAN = [125.31, 122.95, 113.87]
 CIFAR10_STD = [62.99, 62.09, 66.70]
+
+# A schedule for short budgets (3-30 epochs), chosen on a fixed 45k/5k split
+# of the training archive and then trained on all 50k images (no val split).
+# Warmup is a fraction of the run, so `--epochs N` rescales the whole
+# schedule. What each choice bought is in the module docstring.
+FAST = {
+    "train.epochs": 30,
+    "train.schedule": "cosine",
+    "train.warmup_fraction": 0.1,
+    "train.batch_size": 64,
+    "train.lr": 0.1,
+    "train.nesterov": True,
+    "train.weight_decay": 5e-4,
+    "model.shortcut": "projection",
+    "data.val_fraction": 0.0,
+}
 
 
 @dataclass
@@ -56,6 +102,7 @@ def build_model(cfg: RecipeConfig, info):
     model="ResNet-20 (6n+2)",
     params="0.27M",
     reference="91.25% test, ResNet-20 (He et al. 2016); -56: 93.03%, -110: 93.57%",
+    presets={"fast": FAST},
     search_space={
         "train.lr": "loguniform(0.02, 0.4)",
         "train.weight_decay": "loguniform(1e-5, 1e-3)",

@@ -1,6 +1,7 @@
 """The benchmark suite runs end to end (tiny, synthetic) and its table holds real measurements."""
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -85,3 +86,47 @@ def test_inference_benchmark_measures_evaluate_predict_and_saved_model(bench, to
         assert row[key] > 0, key
     assert "eval/train (>= 3)" in capsys.readouterr().out
     assert json.loads((tmp_path / "inf.json").read_text())["rows"][0]["recipe"] == toy_recipe
+
+
+@pytest.fixture(scope="module")
+def accuracy():
+    sys.path.insert(0, str(BENCHMARKS))
+    import accuracy
+
+    yield accuracy
+    sys.path.remove(str(BENCHMARKS))
+
+
+def test_holdout_leaves_out_the_tuning_rows_and_takes_the_last_ids(accuracy, tmp_path):
+    for name in ("neg", "pos"):
+        (tmp_path / "src" / name).mkdir(parents=True)
+        for i in range(100):
+            (tmp_path / "src" / name / f"{i}_7.txt").write_text(f"{name} {i}")
+    out = accuracy.holdout_layout(tmp_path / "src", tmp_path / "h", "text", "blocks")
+    from keras_recipes.datasets.folders import list_class_files
+    from keras_recipes.datasets.splits import split_rows
+
+    paths, labels, _ = list_class_files(str(tmp_path / "src"), (".txt",), progress=False)
+    tuned = {os.path.basename(paths[i]) for i in split_rows(labels, 0.1, 1337, "blocks", paths)[1]}
+    for name in ("neg", "pos"):
+        test = {p.name for p in (out / "test" / name).iterdir()}
+        train = {p.name for p in (out / "train" / name).iterdir()}
+        assert len(test) == 9 and not test & tuned and not test & train
+        assert len(train) == 81 and max(int(n.split("_")[0]) for n in test) == 99
+
+
+def test_accuracy_quick_runs_recipe_and_hand_written_rows(accuracy, tmp_path, capsys):
+    out = tmp_path / "accuracy.json"
+    accuracy.main(["--synthetic", "--quick", "--only", "imdb-lstm,hand-written-bilstm-2ep",
+                   "--precision", "float32", "--json", str(out)])
+    table = capsys.readouterr().out
+    assert "imdb-lstm" in table and "+-" in table
+    results = json.loads(out.read_text())
+    assert "natural file-name order" in results["holdout"]["rule"]
+    rows = {r["row"]: r for r in results["rows"]}
+    assert set(rows) == {"imdb-lstm", "hand-written-bilstm-2ep"}
+    for row in rows.values():
+        assert row["seeds"] == 2 and row["epochs"] == 1 and len(row["runs"]) == 2
+        assert 0.0 <= row["mean"] <= 1.0 and row["std"] >= 0.0 and row["machine"]["cpu"]
+    accuracy.main(["--markdown", "--json", str(out)])
+    assert "| `imdb-lstm` | 1 epochs | 2 |" in capsys.readouterr().out

@@ -150,4 +150,6 @@ def test_text_models_round_trip_raw_strings(recipe, tmp_path):
     result = export(run_dir, format="saved_model", output=tmp_path / "sm", checkpoint="final",
                     verbose=False)
     serve = tf.saved_model.load(str(result.path)).signatures["serving_default"]
-    np.testing.assert_allclose(serve(text=raw)["probabilities"].numpy(), expected, atol=1e-5, rtol=0)
+    # 1e-4: the export check's own bound. On an AVX512_BF16 EPYC with oneDNN the
+    # SavedModel and Keras paths differ by 2-5e-5 in float32 (GRU already at c534738).
+    np.testing.assert_allclose(serve(text=raw)["probabilities"].numpy(), expected, atol=1e-4, rtol=0)
