@@ -69,8 +69,8 @@ def test_unknown_preset_is_one_line_with_a_suggestion(runner):
     result = runner.invoke(cli, ["show", "cifar-resnet", "--preset", "fsat"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert result.output.strip().splitlines() == [
-        "Error: unknown preset 'fsat' for recipe cifar-resnet. Did you mean fast? "
-        "Presets of cifar-resnet: fast"]
+        "Error: unknown preset 'fsat' for recipe cifar-resnet; did you mean `fast`?; "
+        "presets of cifar-resnet: fast"]
 
 
 def test_preset_round_trips_through_config_yaml(tmp_path):
