@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keras_recipes.config import AugmentConfig, RecipeConfig
-from keras_recipes.recipes.cifar_resnet import cifar10_data, paper_train
+from keras_recipes.recipes.cifar_resnet import FAST_SCHEDULE, cifar10_data, paper_train
 from keras_recipes.registry import register_recipe
 
 
@@ -46,6 +46,7 @@ def build_model(cfg: RecipeConfig, info):
     params="0.27M",
     reference="He et al. 2016 Fig. 6: plain-56 trains to a higher error than plain-20 "
               "(degradation); ResNet-20: 91.25%",
+    presets={"fast": FAST_SCHEDULE},  # cifar-resnet's short-budget schedule
     search_space={
         "train.lr": "loguniform(0.02, 0.4)",
         "train.weight_decay": "loguniform(1e-5, 1e-3)",

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keras_recipes.config import AugmentConfig, RecipeConfig, TrainConfig
-from keras_recipes.recipes.cifar_resnet import cifar10_data
+from keras_recipes.recipes.cifar_resnet import FAST_SCHEDULE, cifar10_data
 from keras_recipes.registry import register_recipe
 
 # Convs per stage of VGG's configurations A, B, D and E (table 1 of the paper).
@@ -85,6 +85,7 @@ def build_model(cfg: RecipeConfig, info):
     model="VGG-16 + BN",
     params="14.7M",
     reference="92.64% test, VGG-16 (kuangliu/pytorch-cifar README, 200-epoch cosine)",
+    presets={"fast": FAST_SCHEDULE},  # cifar-resnet's short-budget schedule
     search_space={
         "train.lr": "loguniform(0.01, 0.2)",
         "train.weight_decay": "loguniform(1e-4, 1e-3)",

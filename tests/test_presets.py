@@ -144,3 +144,15 @@ def test_a_run_without_validation_split_keeps_its_final_weights(toy_recipe, tmp_
     assert not (tmp_path / "run" / rundir.BEST_MODEL).exists()
     report(metrics)
     assert "final train accuracy" in capsys.readouterr().out
+
+
+def test_the_cifar_recipes_share_the_fast_schedule():
+    """`--preset fast --epochs N` compares like with like across the course's CIFAR recipes."""
+    from keras_recipes.registry import get_recipe
+
+    schedules = []
+    for name in ("cifar-resnet", "cifar-plain", "cifar-vgg"):
+        fast = get_recipe(name).presets["fast"]
+        schedules.append({k: v for k, v in fast.items() if not k.startswith("model.")})
+    assert schedules[0] == schedules[1] == schedules[2]
+    assert schedules[0]["train.schedule"] == "cosine"
