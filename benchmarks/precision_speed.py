@@ -18,17 +18,16 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
+import keras_recipes  # noqa: E402,F401  (first: it turns oneDNN on before TensorFlow loads)
 import numpy as np  # noqa: E402
 
 import measure  # noqa: E402
-from keras_recipes import config as C  # noqa: E402
+import suite  # noqa: E402
 
 VARIANTS = {  # name -> overrides
     "float32": ["runtime.precision=float32"],
@@ -39,11 +38,9 @@ VARIANTS = {  # name -> overrides
 
 
 def rate(x, y, overrides, seed) -> float:
-    cfg = C.apply_overrides(kr.get_recipe("cifar-resnet").config(), [
-        "train.epochs=2", "data.val_fraction=0.0", "runtime.verbose=0", f"runtime.seed={seed}",
-        *overrides])
-    with tempfile.TemporaryDirectory() as tmp:
-        return kr.run(cfg, os.path.join(tmp, "run"), data=(x, y))["train_examples_per_s"]
+    # The suite's recipe_rate turns augmentation off; here it is the recipe's own.
+    return suite.recipe_rate("cifar-resnet", (x, y), 2, "augment.preset=cifar",
+                             f"runtime.seed={seed}", *overrides)
 
 
 def main(argv=None) -> dict:

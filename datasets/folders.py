@@ -5,7 +5,6 @@ import os
 import keras
 import numpy as np
 
-from keras_recipes.data_paths import check_directory  # noqa: F401  (re-exported)
 from keras_recipes.datasets.errors import DataError, did_you_mean
 from keras_recipes.datasets.spec import PROGRESS_MIN_FILES, SPLIT_FOLDER_NAMES
 

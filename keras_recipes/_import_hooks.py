@@ -80,18 +80,17 @@ def native_stderr_held_back():
     saved = os.dup(2)
     with tempfile.TemporaryFile() as sink:
         os.dup2(sink.fileno(), 2)
+        failed = True
         try:
             yield
-        except BaseException:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            sink.seek(0)
-            os.write(2, sink.read())
-            raise
+            failed = False
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+            if failed:
+                sink.seek(0)
+                os.write(2, sink.read())
 
 
 _QUIET = False  # set by quiet_tensorflow_startup (the command line)
