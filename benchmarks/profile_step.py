@@ -123,19 +123,12 @@ class _ProfileEpoch(keras.callbacks.Callback):
 
 def profile_recipe(x, y, policy, steps, batch, logdir):
     """cifar-resnet through the engine, its default augmentation on."""
-    import keras_recipes.callbacks as cb
-
     cfg = C.apply_overrides(kr.get_recipe("cifar-resnet").config(), [
         "train.epochs=2", f"train.batch_size={batch}", "data.val_fraction=0.0", "runtime.verbose=0",
         f"runtime.precision={policy}", f"train.steps_per_epoch={steps}"])
     probe = _ProfileEpoch(logdir)
-    standard = cb.standard
-    cb.standard = lambda *a, **k: (lambda c, t: (c + [probe], t))(*standard(*a, **k))
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            kr.run(cfg, os.path.join(tmp, "run"), data=(x, y))
-    finally:
-        cb.standard = standard
+    with tempfile.TemporaryDirectory() as tmp:
+        kr.run(cfg, os.path.join(tmp, "run"), data=(x, y), callbacks=[probe])
     return probe.seconds
 
 

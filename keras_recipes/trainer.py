@@ -95,11 +95,14 @@ class Trainer:
         smoke: train on tiny synthetic data for a couple of steps.
         resume: continue the run in ``run_dir`` from its last backup.
         overwrite: reuse a non-empty ``run_dir`` (run files only are replaced).
+        callbacks: Keras callbacks to run after the run's own (progress,
+            history, backup, checkpoints), e.g. a profiler or a custom log.
     """
 
     def __init__(self, cfg, run_dir, *, data=None, smoke=False, resume=False,
-                 overwrite=False, hw: hardware.Hardware | None = None):
+                 overwrite=False, hw: hardware.Hardware | None = None, callbacks=()):
         self.recipe = get_recipe(cfg.recipe)
+        self.extra_callbacks = list(callbacks)
         self.cfg = smoke_config(cfg) if smoke else cfg
         self.smoke = smoke
         self.resume = resume
@@ -420,6 +423,7 @@ class Trainer:
             # Workers must agree on when to save; a clock per worker would not.
             timed_backups=self.hw.num_workers <= 1,
         )
+        callbacks += self.extra_callbacks
         if t.steps_per_epoch:
             train_ds = train_ds.repeat()
         try:

@@ -43,17 +43,6 @@ class _Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
-def interrupt_at(monkeypatch, epoch, batch):
-    standard = cb.standard
-
-    def with_interrupt(*args, **kwargs):
-        callbacks, throughput = standard(*args, **kwargs)
-        return callbacks + [_Interrupt(epoch, batch)], throughput
-
-    monkeypatch.setattr(cb, "standard", with_interrupt)
-    return standard
-
-
 def test_run_names_its_folder_first_and_estimates_the_whole_run(toy_recipe, tmp_path, capsys):
     run(toy_cfg(toy_recipe, "train.epochs=3"), tmp_path / "r", data=toy_images())
     out = capsys.readouterr().out
@@ -61,22 +50,20 @@ def test_run_names_its_folder_first_and_estimates_the_whole_run(toy_recipe, tmp_
     assert "epoch 1/3 took" in out and "the 2 left take about" in out
 
 
-def test_interrupt_before_the_first_backup_removes_the_new_folder(toy_recipe, tmp_path, monkeypatch):
-    interrupt_at(monkeypatch, epoch=0, batch=0)
+def test_interrupt_before_the_first_backup_removes_the_new_folder(toy_recipe, tmp_path):
     with pytest.raises(RunInterrupted, match="before the first backup.*removed .*nothing to resume"):
-        run(toy_cfg(toy_recipe, "train.backup_minutes=0"), tmp_path / "r", data=toy_images())
+        run(toy_cfg(toy_recipe, "train.backup_minutes=0"), tmp_path / "r", data=toy_images(),
+            callbacks=[_Interrupt(epoch=0, batch=0)])
     assert not (tmp_path / "r").exists()
 
 
-def test_interrupt_within_an_epoch_keeps_a_timed_backup_and_resumes(toy_recipe, tmp_path, monkeypatch):
+def test_interrupt_within_an_epoch_keeps_a_timed_backup_and_resumes(toy_recipe, tmp_path):
     """backup_minutes ~ 0 backs up after every batch: the interrupt in the
     second epoch leaves a backup of that epoch, and resume finishes the run."""
     cfg = toy_cfg(toy_recipe, "train.epochs=3", "train.batch_size=4", "train.backup_minutes=1e-9")
-    standard = interrupt_at(monkeypatch, epoch=1, batch=2)
     with pytest.raises(RunInterrupted, match=rf"recipes resume {tmp_path / 'r'}.*resumes in epoch 2"):
-        run(cfg, tmp_path / "r", data=toy_images())
+        run(cfg, tmp_path / "r", data=toy_images(), callbacks=[_Interrupt(epoch=1, batch=2)])
     assert cb.backup_epoch(tmp_path / "r") == 1
-    monkeypatch.setattr(cb, "standard", standard)
     metrics = resume(tmp_path / "r", data=toy_images())
     epochs = [int(line.split(",")[0]) for line in
               (tmp_path / "r" / rundir.HISTORY).read_text().splitlines()[1:]]
