@@ -4,8 +4,9 @@ it (default augmentation, its default placement), in paired rounds.
 The target (issue "Performance II"): on CPUs with native bfloat16
 (avx512_bf16 / amx_bf16) `auto` trains >= 1.3x faster than float32 and never
 slower. On other CPUs `auto` is float32 and the ratio is 1 by construction.
-Also reports where augmentation runs (pipeline vs model) for both policies,
-since that placement decided most of the gap on a 2-core CPU.
+Also times augmentation in the model against the pipeline for both
+policies: on a loaded 2-core CPU the model looked faster, on a quiet one the
+pipeline was (benchmarks/RESULTS.md), so `auto` keeps the pipeline on CPUs.
 
     python benchmarks/precision_speed.py                # 3 rounds, 40 batches of 128 per epoch
     python benchmarks/precision_speed.py --rounds 1 --batches 8

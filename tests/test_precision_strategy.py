@@ -66,7 +66,7 @@ def test_gpu_selection_is_checked():
 
 @pytest.mark.parametrize("placement, hw, in_model", [
     ("auto", V100, True), ("auto", TPU, True),
-    ("auto", Hardware(cpu_count=2), True), ("auto", Hardware(cpu_count=64), False),
+    ("auto", Hardware(cpu_count=2), False), ("auto", Hardware(cpu_count=64), False),
     ("pipeline", V100, False), ("model", Hardware(cpu_count=64), True),
 ])
 def test_augmentation_placement_follows_the_hardware(placement, hw, in_model):
