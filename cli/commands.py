@@ -15,7 +15,7 @@ from keras_recipes.tables import text_table as format_table
 @user_errors
 def list_command():
     """List the recipes with the published result each one targets."""
-    rows = [(r.name, r.task, r.dataset, r.model, r.params, ", ".join(sorted(r.presets)) or "-",
+    rows = [(r.name, r.problem, r.dataset, r.model, r.params, ", ".join(sorted(r.presets)) or "-",
              r.reference) for r in list_recipes()]
     click.echo(format_table(("name", "task", "dataset", "model", "params", "presets",
                              "reference result"), rows))

@@ -21,7 +21,11 @@ checkpoint_option = click.option(
 
 
 def format_evaluation(result: dict) -> str:
-    """Summary, per-class table and (up to 20 classes) the confusion matrix."""
+    """Summary, per-class table and (up to 20 classes) the confusion matrix;
+    for other tasks, the task's own summary lines."""
+    if "confusion_matrix" not in result:
+        written = " and ".join(str(path) for path in result.get("files", {}).values())
+        return "\n".join([result["summary"]] + ([f"wrote {written}"] if written else []))
     top5 = f"   top-5 accuracy {result['top5_accuracy']:.4f}" if "top5_accuracy" in result else ""
     lines = [
         f"{result['checkpoint']} model on {result['data']}: {result['examples']} examples",
@@ -68,7 +72,8 @@ def format_predictions(rows: list) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print evaluation.json's content instead of tables.")
 @heavy_errors
 def evaluate_command(run_dir, data, checkpoint, batch_size, as_json):
-    """Accuracy, per-class accuracy and the confusion matrix of a trained run.
+    """Held-out metrics of a trained run (classifiers: accuracy, per-class
+    accuracy and the confusion matrix; other tasks: their own metrics).
 
     Uses the test split of the run's data source (else its validation split,
     held out of training) unless --data names another source. Writes
@@ -144,3 +149,26 @@ def export_command(run_dir, fmt, output, checkpoint):
 
     result = export(run_dir, format=fmt, output=output, checkpoint=checkpoint, verbose=False)
     click.echo(result.summary())
+
+
+@cli.command("sample")
+@click.argument("run_dir", type=click.Path())
+@click.option("-n", "--num", "n", type=click.IntRange(min=1), default=64, show_default=True,
+              help="How many samples.")
+@click.option("--output", "-o", type=click.Path(), help="Where to write (default: in RUN_DIR).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same samples.")
+@checkpoint_option
+@heavy_errors
+def sample_command(run_dir, n, output, seed, checkpoint):
+    """Samples of a trained generative run, as a picture (a grid of samples,
+    noisy/denoised/clean triplets, a latent-space manifold).
+
+    \b
+    Examples:
+      recipes sample runs/vae -n 64
+      recipes sample runs/dcgan --seed 3 -o dcgan.png
+    """
+    from keras_recipes._serving_sample import sample
+
+    result = sample(run_dir, n, output=output, checkpoint=checkpoint, seed=seed, verbose=False)
+    click.echo(result["summary"])

@@ -48,14 +48,16 @@ class LoadedRun:
     run_dir: Path
     model_path: Path
     checkpoint: str  # the checkpoint actually loaded: "best" or "final"
-    model: "object"  # keras.Model: raw inputs -> probabilities
-    kind: str  # "image" | "text"
-    class_names: List[str]
-    image_shape: Optional[Tuple[int, int, int]]  # (H, W, C) for image models
+    model: "object"  # keras.Model: raw inputs -> the task's outputs
     precision: str  # "float32" or the mixed policy the model computes in
     data: Optional[DataConfig]  # the config's data section (None: no config.yaml)
+    task: "object" = None  # the recipe's Task (ClassificationTask when unknown)
     seed: int = 0
     notes: List[str] = dataclasses.field(default_factory=list)
+    # Filled in by the task's describe().
+    kind: str = ""  # "image" | "text" | a task's own input kind
+    class_names: List[str] = dataclasses.field(default_factory=list)
+    image_shape: Optional[Tuple[int, int, int]] = None  # (H, W, C) for image models
 
     @property
     def input_name(self) -> str:
@@ -89,24 +91,40 @@ def model_file(run_dir, checkpoint: str = "best") -> Tuple[Path, str, List[str]]
     )
 
 
-def _read_data_config(run_dir: Path):
-    """(DataConfig, seed) from config.yaml, or (None, 0) when there is none.
+def _read_config(run_dir: Path):
+    """``(DataConfig, seed, task)`` from config.yaml; ``(None, 0, classifier)``
+    when there is none.
 
-    Only the ``data`` section is read, so a run of a recipe that is not
-    registered in this process (a user's own) still serves.
+    The whole config is read when its recipe is registered in this process
+    (the task may need its sections); otherwise only the ``data`` section, so
+    a run of a user's own, unregistered classifier still serves.
     """
+    from keras_recipes.tasks import ClassificationTask
+
     path = run_dir / rundir.CONFIG
     if not path.is_file():
-        return None, 0
+        return None, 0, ClassificationTask(None)
     from omegaconf import OmegaConf
+
+    from keras_recipes.errors import UnknownRecipeError
+    from keras_recipes.registry import config_from_yaml, get_recipe
 
     try:
         raw = OmegaConf.load(path)
         data = OmegaConf.merge(OmegaConf.structured(DataConfig), raw.get("data") or {})
         seed = int(OmegaConf.select(raw, "runtime.seed", default=0) or 0)
-        return OmegaConf.to_object(data), seed
+        data = OmegaConf.to_object(data)
     except Exception as err:  # YAML and schema errors come in many types
         raise RunDirError(f"cannot read {path}: {str(err).splitlines()[0]}") from None
+    try:
+        recipe = get_recipe(str(raw.get("recipe") or ""))
+    except UnknownRecipeError:
+        return data, seed, ClassificationTask(None)
+    try:
+        cfg = config_from_yaml(path)
+    except RecipeError as err:
+        raise RunDirError(f"cannot read {path}: {err}") from None
+    return data, seed, recipe.task(cfg, recipe)
 
 
 def _register_custom_objects():
@@ -134,31 +152,12 @@ def load_run(run_dir, checkpoint: str = "best") -> LoadedRun:
         model = keras.saving.load_model(path, compile=False)
     except Exception as err:
         raise RunDirError(f"cannot load {path}: {str(err).splitlines()[0]}") from None
-    spec = model.inputs[0]
-    dtype = str(spec.dtype)
-    if dtype == "string":
-        kind, image_shape = "text", None
-    elif len(spec.shape) == 4:
-        kind, image_shape = "image", tuple(int(d) for d in spec.shape[1:])
-    else:
-        raise RunDirError(
-            f"{path} is not an end-to-end recipe model: its input is {dtype} {tuple(spec.shape)}, "
-            "expected uint8 images [batch, H, W, C] or strings [batch]"
-        )
-    num_classes = int(model.outputs[0].shape[-1])
-    names_path = run_dir / rundir.CLASS_NAMES
-    if names_path.is_file():
-        class_names = [str(c) for c in rundir.read_json(names_path)]
-        if len(class_names) != num_classes:
-            raise RunDirError(
-                f"{names_path} lists {len(class_names)} classes but {path} outputs {num_classes}"
-            )
-    else:
-        class_names = [str(i) for i in range(num_classes)]
-    data, seed = _read_data_config(run_dir)
-    return LoadedRun(run_dir=run_dir, model_path=path, checkpoint=used, model=model, kind=kind,
-                     class_names=class_names, image_shape=image_shape,
-                     precision=compute_precision(model), data=data, seed=seed, notes=notes)
+    data, seed, task = _read_config(run_dir)
+    run = LoadedRun(run_dir=run_dir, model_path=path, checkpoint=used, model=model,
+                    precision=compute_precision(model), data=data, task=task, seed=seed,
+                    notes=notes)
+    task.describe(run)
+    return run
 
 
 # -- float32 -----------------------------------------------------------------

@@ -34,7 +34,7 @@ def _load(run: LoadedRun, source, val_fraction: float, seed: int):
         val_fraction=val_fraction, seed=seed,
         val_split=d.val_split if d is not None else "random",  # the run's own val rows
         data_dir=d.data_dir if d is not None else None, progress=False,
-        class_names=run.class_names,
+        class_names=run.class_names or None,  # None: a task without classes
     )
 
 
@@ -80,7 +80,7 @@ def evaluation_split(run: LoadedRun, data=None):
             notes.append(f"{origin} has no test split; evaluating on its validation split ({folder})")
         return splits.train, splits.counts["train"], f"the {name} split of {origin}", notes
     splits = _load(run, source, run.data.val_fraction if data is None else 0.0, run.seed)
-    if splits.class_names != run.class_names:
+    if run.class_names and splits.class_names != run.class_names:
         raise RecipeError(
             f"the classes of {origin} {list(splits.class_names)} differ from the run's "
             f"{run.class_names}"

@@ -1,8 +1,10 @@
-"""``evaluate``: a run's model on held-out data: accuracy, loss, per-class
-accuracy and a confusion matrix, written to the run directory.
+"""``evaluate``: a run's model on held-out data, as its task measures it,
+written to ``RUN_DIR/evaluation.json``.
 
-Writes ``RUN_DIR/evaluation.json`` and ``RUN_DIR/confusion_matrix.png``
-(rows: true class, columns: predicted class).
+For classifiers: accuracy, loss, per-class accuracy and a confusion matrix
+(``RUN_DIR/confusion_matrix.png``; rows: true class, columns: predicted
+class). Other tasks report their own metrics (reconstruction error, ELBO,
+loss per character).
 
 Example:
 
@@ -103,7 +105,8 @@ def plot_confusion_matrix(matrix, class_names, path, title: str = "") -> Path:
 
 def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 256,
              verbose: bool = True) -> dict:
-    """Evaluate a run's model and write ``evaluation.json`` and ``confusion_matrix.png``.
+    """Evaluate a run's model as its task does and write ``evaluation.json``
+    (and, for classifiers, ``confusion_matrix.png``).
 
     Args:
         run_dir: a finished run directory.
@@ -118,13 +121,19 @@ def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 
         verbose: print notes and a one-line summary.
 
     Returns:
-        the content of ``evaluation.json``: ``accuracy``, ``loss``,
+        the content of ``evaluation.json``; for classifiers: ``accuracy``, ``loss``,
         ``top5_accuracy`` (more than 5 classes), ``per_class`` (support,
         accuracy i.e. recall, precision), ``confusion_matrix`` (rows: true
         class), ``class_names``, ``data``, ``examples``, ``checkpoint``,
         ``model``, ``notes`` and ``files``.
     """
     run = load_run(run_dir, checkpoint)
+    return run.task.evaluate(run, data, batch_size=batch_size, verbose=verbose)
+
+
+def evaluate_classifier(run: LoadedRun, data=None, *, batch_size: int = 256,
+                        verbose: bool = True) -> dict:
+    """``evaluate`` for a classifier run (``ClassificationTask.evaluate``)."""
     dataset, _, description, notes = evaluation_split(run, data)
     if verbose:
         for note in run.notes + notes:

@@ -113,20 +113,20 @@ def input_spec(run: LoadedRun):
 # -- writers: (float32 model, run, path) -> None ------------------------------------
 
 def _write_saved_model(model, run: LoadedRun, path: Path) -> None:
+    """A SavedModel with the task's named functions as its signatures."""
     import keras
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint(
-        name="serving_default",
-        fn=lambda inputs: {OUTPUT_KEY: model(inputs, training=False)},
-        input_signature=[input_spec(run)],
-    )
+    for name, signature in run.task.export_signatures(run, model).items():
+        archive.add_endpoint(name=name, fn=signature.fn,
+                             input_signature=signature.input_signature)
     archive.write_out(str(path), verbose=False)
-    # TF Serving's place for files that travel with a model: the label order.
-    extra = path / "assets.extra"
-    extra.mkdir(exist_ok=True)
-    (extra / "class_names.json").write_text(json.dumps(run.class_names) + "\n")
+    if run.task.predicts_classes:
+        # TF Serving's place for files that travel with a model: the label order.
+        extra = path / "assets.extra"
+        extra.mkdir(exist_ok=True)
+        (extra / "class_names.json").write_text(json.dumps(run.class_names) + "\n")
 
 
 def _write_keras(model, run: LoadedRun, path: Path) -> None:
@@ -318,6 +318,10 @@ def export(run_dir, format: str = "saved_model", output=None, checkpoint: str = 
     """
     check_format(format)
     run = load_run(run_dir, checkpoint)
+    if not run.task.predicts_classes:
+        from keras_recipes._serving_export_task import export_task
+
+        return export_task(run, format, _output_path(run, format, output), verbose=verbose)
     _check_supported(run, format)
     path = _output_path(run, format, output)
     keras_model = float32_model(run)

@@ -64,6 +64,11 @@ def predict(run_dir, inputs, top_k: int = 3, checkpoint: str = "best", *,
     if top_k < 1:
         raise InputError(f"top_k must be at least 1; received {top_k}")
     run = load_run(run_dir, checkpoint)
+    if not run.task.predicts_classes:
+        raise InputError(
+            f"{run.run_dir} is a {run.task.name} run: `recipes predict` is for classifiers; "
+            "see `recipes sample` and `recipes evaluate`"
+        )
     is_array = isinstance(inputs, np.ndarray) or hasattr(inputs, "numpy")
     if not is_array and len(inputs) == 0:
         raise InputError("no inputs to predict")

@@ -9,24 +9,10 @@ the adapted ``TextVectorization`` inside the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
-
 import keras
 
 from keras_recipes.config import DataConfig
-
-
-@dataclass
-class DataInfo:
-    """What a recipe's ``build_model(cfg, info)`` knows about its data."""
-
-    kind: str  # "image" | "text"
-    num_classes: int
-    class_names: List[str] = field(default_factory=list)
-    image_shape: Optional[Tuple[int, int, int]] = None
-    vocab_size: Optional[int] = None  # actual vocabulary size after adapt
-    sequence_length: Optional[int] = None
+from keras_recipes.tasks.base import DataInfo
 
 
 def normalization(data: DataConfig) -> keras.layers.Layer:

@@ -1,13 +1,14 @@
 """The recipe registry: ``register_recipe`` / ``get_recipe`` / ``list_recipes``.
 
 A recipe is a named function returning its default :class:`RecipeConfig`,
-plus the function that builds its model. Registering does not import
+plus the function that builds its model and its task (what it trains:
+``keras_recipes.tasks``; classification unless it names another). Registering does not import
 TensorFlow, so ``recipes list`` stays instant.
 
 Example:
 
 >>> from keras_recipes import register_recipe, RecipeConfig
->>> @register_recipe("toy-mlp", task="image classification", dataset="synthetic",
+>>> @register_recipe("toy-mlp", problem="image classification", dataset="synthetic",
 ...                  model="MLP", params="10k", reference="none",
 ...                  build_model=lambda cfg, info: ...)
 ... def toy_mlp() -> RecipeConfig:
@@ -30,7 +31,10 @@ class Recipe:
     name: str
     defaults: Callable[[], RecipeConfig]
     build_model: Callable  # (cfg, DataInfo) -> keras.Model
-    task: str = ""
+    # The Task subclass (keras_recipes.tasks); None: ClassificationTask. A
+    # class, not an instance, so registering imports no TensorFlow.
+    task: Optional[type] = None
+    problem: str = ""  # what `recipes list` shows, e.g. "image classification"
     dataset: str = ""
     model: str = ""
     params: str = ""  # e.g. "0.27M"; checked against the built model in tests
@@ -74,6 +78,10 @@ _BUILTINS_LOADED = False
 def register_recipe(name: str, *, build_model: Callable, **facts):
     """Decorator registering ``fn() -> RecipeConfig`` under ``name``.
 
+    ``build_model(cfg, info)`` builds the model; ``task=`` names the recipe's
+    :class:`~keras_recipes.tasks.Task` subclass (default: classification);
+    the other keywords are the facts of :class:`Recipe`.
+
     Raises:
         ValueError: if ``name`` is already registered.
     """
@@ -86,6 +94,10 @@ def register_recipe(name: str, *, build_model: Callable, **facts):
             )
         doc = (fn.__doc__ or "").strip().splitlines()
         facts.setdefault("description", doc[0] if doc else "")
+        if facts.get("task") is None:
+            from keras_recipes.tasks import ClassificationTask
+
+            facts["task"] = ClassificationTask
         _REGISTRY[name] = Recipe(name=name, defaults=fn, build_model=build_model, **facts)
         return fn
 

@@ -2,7 +2,10 @@
 
 It owns what recipes never repeat: seeding, precision, distribution strategy,
 the data pipeline, compile, ``model.fit`` with callbacks, evaluation and the
-run directory. A recipe contributes its default config and ``build_model``.
+run directory. A recipe contributes its default config, ``build_model`` and
+its task (``keras_recipes.tasks``: preprocessing, batch preparation, the
+models, loss and metrics); the Trainer calls the task's hooks in the order
+that module documents.
 
 Example:
 
@@ -26,16 +29,14 @@ import tensorflow as tf
 from keras_recipes import callbacks as callbacks_lib
 from keras_recipes import config as config_lib
 from keras_recipes import environment, hardware, plots, rundir
-from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, RunDirError,
-                                   RunInterrupted)
+from keras_recipes.errors import ConfigError, DivergedError, RunDirError, RunInterrupted
 from keras_recipes.onednn import onednn_state
-from keras_recipes.modeling import (DataInfo, adapt_vectorizer, image_model, make_vectorizer,
-                                    text_model)
 from keras_recipes.optim import make_optimizer, make_schedule
 from keras_recipes.precision import apply_precision, choose_precision
 from keras_recipes.registry import config_from_yaml, get_recipe
 from keras_recipes.strategy import (choose_strategy, is_chief, make_strategy, select_gpus,
                                     worker_id)
+from keras_recipes.tasks import RunFiles, task_for
 
 SMOKE_EXAMPLES = 48
 SMOKE_BATCH = 8
@@ -98,6 +99,8 @@ class Trainer:
         self.recipe = get_recipe(cfg.recipe)
         self.extra_callbacks = list(callbacks)
         self.cfg = smoke_config(cfg) if smoke else cfg
+        self.task = task_for(self.cfg, self.recipe)
+        self.global_batch = self.cfg.train.batch_size
         self.smoke = smoke
         self.resume = resume
         self.user_data = data
@@ -199,104 +202,53 @@ class Trainer:
         elif self.chief:
             rundir.write_json(path, list(names))
 
-    def _adapt_vectorizer(self):
-        if self.resume and (self.run_dir / rundir.VOCABULARY).is_file():
-            vectorizer = make_vectorizer(self.cfg.data,
-                                         vocabulary=rundir.read_vocabulary(self.run_dir))
-        else:
-            vectorizer = make_vectorizer(self.cfg.data)
-            adapt_vectorizer(vectorizer, self.splits.train.map(lambda x, y: x).batch(1024))
-            if self.chief:
-                rundir.write_vocabulary(self.run_dir, vectorizer.get_vocabulary())
-        return vectorizer
-
     def pipelines(self):
+        """Batched train / val / test datasets of ``(inputs, targets)``; the
+        task says how a batch is prepared (``Task.pipeline_options``)."""
         from keras_recipes import datasets
 
-        d, a, t = self.cfg.data, self.cfg.augment, self.cfg.train
-        num_classes = len(self.splits.class_names)
-        self.global_batch = t.batch_size
-        one_hot = bool(a.mix) or t.label_smoothing > 0
+        d = self.cfg.data
         augment = None
         if self.splits.kind == "image" and not self.augment_on_device:
-            augment = datasets.augmentation(a.preset, image_size=d.image_size, seed=self.cfg.runtime.seed)
-        mixer = datasets.batch_mixer(a.mix, alpha=a.mix_alpha, num_classes=num_classes,
-                                     seed=self.cfg.runtime.seed) if a.mix else None
-
-        def to_model_inputs(x, y):
-            if self.splits.kind == "image":
-                # The model takes uint8 pixels; augmentation may return floats.
-                if x.dtype != tf.uint8:
-                    x = tf.cast(tf.round(tf.clip_by_value(x, 0.0, 255.0)), tf.uint8)
-            else:
-                x = self.vectorizer(x)
-            return x, y
+            augment = datasets.augmentation(self.cfg.augment.preset, image_size=d.image_size,
+                                            seed=self.cfg.runtime.seed)
 
         def cache(split):
             # A file cache needs one file per split, or val/test would read train's.
             return {"none": None, "memory": "memory"}.get(d.cache, f"{d.cache}-{split}")
 
-        # Soft labels (mixing, label smoothing) need one-hot targets everywhere.
-        common = dict(batch_size=self.global_batch, map_fn=to_model_inputs,
-                      num_classes=num_classes if one_hot else None)
+        def held_out(name):
+            ds = getattr(self.splits, name)
+            if ds is None or not self.splits.counts.get(name):
+                return None
+            return datasets.make_pipeline(ds, training=False, cache=cache(name),
+                                          batch_size=self.global_batch,
+                                          **self.task.pipeline_options(self.splits, training=False))
+
         train = datasets.make_pipeline(self.splits.train, training=True, augment=augment,
-                                       mixer=mixer, shuffle_buffer=d.shuffle_buffer,
-                                       seed=self.cfg.runtime.seed, cache=cache("train"), **common)
-        val = test = None
-        if self.splits.val is not None and self.splits.counts.get("val"):
-            val = datasets.make_pipeline(self.splits.val, training=False, cache=cache("val"), **common)
-        if self.splits.test is not None and self.splits.counts.get("test"):
-            test = datasets.make_pipeline(self.splits.test, training=False, cache=cache("test"),
-                                          **common)
-        self.one_hot = one_hot
-        return train, val, test
+                                       shuffle_buffer=d.shuffle_buffer, seed=self.cfg.runtime.seed,
+                                       cache=cache("train"), batch_size=self.global_batch,
+                                       **self.task.pipeline_options(self.splits, training=True))
+        return train, held_out("val"), held_out("test")
 
     # -- model -------------------------------------------------------------
-    def data_info(self) -> DataInfo:
-        d = self.cfg.data
-        info = DataInfo(kind=self.splits.kind, num_classes=len(self.splits.class_names),
-                        class_names=list(self.splits.class_names))
-        if info.kind == "image":
-            info.image_shape = (d.image_size, d.image_size, d.channels)
-        else:
-            info.vocab_size = self.vectorizer.vocabulary_size()
-            info.sequence_length = d.sequence_length
-        return info
-
     def build(self, steps_per_epoch: int):
-        """Build and compile the model inside the strategy scope."""
+        """Build the task's models and compile inside the strategy scope."""
         from keras_recipes import datasets
 
-        info = self.data_info()
+        info = self.task.data_info(self.splits)
         with self.strategy.scope():
-            try:
-                body = self.recipe.build_model(self.cfg, info)
-            except ValueError as err:  # a model setting out of range, e.g. model.depth=21
-                raise ModelBuildError(f"cannot build the {self.cfg.recipe} model: {err}") from None
-            if info.kind == "image":
-                augmenter = None
-                if self.augment_on_device:
-                    augmenter = datasets.augmentation(self.cfg.augment.preset,
-                                                      image_size=self.cfg.data.image_size,
-                                                      seed=self.cfg.runtime.seed)
-                self.model = image_model(body, info, self.cfg.data, augmenter,
-                                         name=self.cfg.recipe.replace("-", "_"))
-                self.serving_model = self.model
-            else:
-                self.model = body
-                self.serving_model = text_model(body, self.vectorizer,
-                                                name=self.cfg.recipe.replace("-", "_"))
+            augmenter = None
+            if info.kind == "image" and self.augment_on_device:
+                augmenter = datasets.augmentation(self.cfg.augment.preset,
+                                                  image_size=self.cfg.data.image_size,
+                                                  seed=self.cfg.runtime.seed)
+            models = self.task.build(info, augmenter)
+            self.model, self.serving_model = models.train, models.serving
             t = self.cfg.train
             self.schedule = make_schedule(t, steps_per_epoch)
             optimizer = make_optimizer(t, self.schedule, self.model)
-            if self.one_hot:
-                loss = keras.losses.CategoricalCrossentropy(label_smoothing=t.label_smoothing)
-                accuracy = keras.metrics.CategoricalAccuracy(name="accuracy")
-            else:
-                loss = keras.losses.SparseCategoricalCrossentropy()
-                accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
-            self.model.compile(optimizer=optimizer, loss=loss, metrics=[accuracy],
-                               jit_compile=self.jit_compile,
+            self.model.compile(**self.task.compile_args(optimizer), jit_compile=self.jit_compile,
                                steps_per_execution=t.steps_per_execution)
             if self.strategy_name == "multi_worker" and self.hw.num_workers > 1:
                 from keras_recipes._multi_worker import patch_for_multi_worker
@@ -403,7 +355,7 @@ class Trainer:
         if not self.chief and not self.resume:
             shutil.rmtree(self.write_dir(), ignore_errors=True)  # no stale worker backup
         self.load_data()
-        self.vectorizer = self._adapt_vectorizer() if self.splits.kind == "text" else None
+        self.task.prepare(self.splits, RunFiles(self.run_dir, resume=self.resume, chief=self.chief))
         train_ds, val_ds, test_ds = self.pipelines()
         self._marks = {"started": started, "data": time.time()}
         t = self.cfg.train
@@ -417,7 +369,7 @@ class Trainer:
             # Workers must agree on when to save; a clock per worker would not.
             timed_backups=self.hw.num_workers <= 1,
         )
-        callbacks += self.extra_callbacks
+        callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
         if t.steps_per_epoch:
             train_ds = train_ds.repeat()
         try:

@@ -40,7 +40,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "cifar-plain",
     build_model=build_model,
-    task="image classification",
+    problem="image classification",
     dataset="CIFAR-10",
     model="plain-20 (6n+2, no shortcuts)",
     params="0.27M",

@@ -99,7 +99,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "cifar-resnet",
     build_model=build_model,
-    task="image classification",
+    problem="image classification",
     dataset="CIFAR-10",
     model="ResNet-20 (6n+2)",
     params="0.27M",

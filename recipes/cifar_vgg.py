@@ -80,7 +80,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "cifar-vgg",
     build_model=build_model,
-    task="image classification",
+    problem="image classification",
     dataset="CIFAR-10",
     model="VGG-16 + BN",
     params="14.7M",

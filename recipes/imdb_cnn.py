@@ -40,7 +40,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "imdb-cnn",
     build_model=build_model,
-    task="text classification",
+    problem="text classification",
     dataset="IMDB reviews",
     model="Conv1D x2",
     params="2.7M",

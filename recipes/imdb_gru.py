@@ -11,7 +11,7 @@ def build_model(cfg, info):
 @register_recipe(
     "imdb-gru",
     build_model=build_model,
-    task="text classification",
+    problem="text classification",
     dataset="IMDB reviews",
     model="BiGRU-64",
     params="2.7M",

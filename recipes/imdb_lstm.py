@@ -11,7 +11,7 @@ def build_model(cfg, info):
 @register_recipe(
     "imdb-lstm",
     build_model=build_model,
-    task="text classification",
+    problem="text classification",
     dataset="IMDB reviews",
     model="BiLSTM-64",
     params="2.7M",

@@ -59,7 +59,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "mnist-cnn",
     build_model=build_model,
-    task="image classification",
+    problem="image classification",
     dataset="MNIST",
     model="LeNet-style CNN (2 conv + 2 dense)",
     params="0.46M",

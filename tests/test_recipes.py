@@ -44,7 +44,7 @@ def test_listed_parameter_count_matches_the_built_model(name):
 
 def test_every_recipe_names_its_reference_result():
     for recipe in list_recipes():
-        assert recipe.reference and recipe.task and recipe.dataset and recipe.model
+        assert recipe.reference and recipe.problem and recipe.dataset and recipe.model
 
 
 def test_cifar_resnet_defaults_are_the_papers():

@@ -38,7 +38,7 @@ def toy_config() -> RecipeConfig:
 
 def register_toy() -> str:
     if TOY not in _REGISTRY:
-        register_recipe(TOY, build_model=build_toy, task="image classification",
+        register_recipe(TOY, build_model=build_toy, problem="image classification",
                         dataset="synthetic", model="toy CNN", params="0.1k",
                         reference="none")(toy_config)
     return TOY

@@ -1,0 +1,160 @@
+"""The task contract: what a recipe trains, as opposed to how a run runs.
+
+``Trainer`` owns the run: seeding, precision, distribution strategy, loading
+the data, callbacks, ``model.fit``, resume and the run directory, the same
+for every recipe. The recipe's :class:`Task` owns what differs between a
+classifier, an autoencoder, a VAE, a GAN and a language model, as in Model
+Garden's ``base_task`` and KerasHub's tasks. The Trainer calls, in order:
+
+1. ``prepare(splits, files)``: fit preprocessing on the training split
+   (a vocabulary) or read it back from the run directory when resuming.
+2. ``data_info(splits)``: what ``recipe.build_model(cfg, info)`` learns.
+3. ``pipeline_options(splits, training)``: how a batch becomes
+   ``(inputs, targets)`` (labels, no labels, noisy -> clean, next characters).
+4. ``build(info, augmenter)`` inside the strategy scope: the model ``fit``
+   trains (it may override ``train_step``/``compute_loss``) and the
+   end-to-end model saved as ``model.keras``/``best.keras``.
+5. ``compile_args(optimizer)``: loss, metrics (and optimizers of its own).
+6. ``callbacks(write_dir)``: extra per-epoch callbacks (sample grids).
+
+After training, from a run directory alone (``LoadedRun``):
+
+- ``describe(run)``: fill in the run's input kind, shape and class names;
+- ``evaluate(run, data, ...)``: held-out metrics, written to the run folder;
+- ``predict``: classifiers only;
+- ``export_signatures(run, model)``: the SavedModel's named functions;
+- ``sample(run, n, ...)``: what ``recipes sample`` / ``recipes generate`` do.
+
+Classification is the default task (:class:`ClassificationTask`); a recipe
+names another with ``register_recipe(..., task=MyTask)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from keras_recipes.errors import RecipeError
+
+
+@dataclass
+class DataInfo:
+    """What a recipe's ``build_model(cfg, info)`` knows about its data."""
+
+    kind: str  # "image" | "text"
+    num_classes: int
+    class_names: List[str] = field(default_factory=list)
+    image_shape: Optional[Tuple[int, int, int]] = None
+    vocab_size: Optional[int] = None  # actual vocabulary size after adapt
+    sequence_length: Optional[int] = None
+
+
+@dataclass
+class RunFiles:
+    """Where a task keeps what it learns from the data (a vocabulary), and
+    whether to read it back (a resumed run) or write it (the chief)."""
+
+    run_dir: Path
+    resume: bool = False
+    chief: bool = True
+
+
+@dataclass
+class TaskModels:
+    """The model ``fit`` trains and the one a run directory keeps.
+
+    For a classifier they share layers: the serving model adds in-model
+    preprocessing (a vectorizer) in front. A GAN trains a two-model wrapper
+    and keeps the same wrapper; a task whose trained model is already end to
+    end returns it twice.
+    """
+
+    train: Any  # keras.Model
+    serving: Any  # keras.Model
+
+
+@dataclass
+class Signature:
+    """One named function of an exported SavedModel.
+
+    ``fn`` takes the tensors of ``input_signature`` (a list of
+    ``tf.TensorSpec``) and returns a dict of named outputs; ``example`` is a
+    list of numpy inputs the export check calls it with.
+    """
+
+    fn: Callable
+    input_signature: list
+    example: list
+
+
+class Task:
+    """Base class of a recipe's task; see the module docstring for the order."""
+
+    #: What `recipes list` shows and metrics.json records.
+    name = "task"
+    #: The engine's `recipes predict` applies to classifiers only.
+    predicts_classes = False
+
+    def __init__(self, cfg, recipe=None):
+        self.cfg = cfg
+        self.recipe = recipe
+
+    # -- training: called by Trainer in this order ------------------------------------
+    def prepare(self, splits, files: RunFiles) -> None:
+        """Fit preprocessing on ``splits.train`` or read it back (resume)."""
+
+    def data_info(self, splits) -> DataInfo:
+        d = self.cfg.data
+        info = DataInfo(kind=splits.kind, num_classes=len(splits.class_names),
+                        class_names=list(splits.class_names))
+        if splits.kind == "image":
+            info.image_shape = (d.image_size, d.image_size, d.channels)
+        return info
+
+    def pipeline_options(self, splits, training: bool) -> Dict[str, Any]:
+        """Extra ``datasets.make_pipeline`` arguments: ``map_fn`` (per batch,
+        after augmentation), ``mixer``, ``num_classes`` (one-hot labels)."""
+        return {}
+
+    def build(self, info: DataInfo, augmenter=None) -> TaskModels:
+        """The models, built by the recipe's ``build_model(cfg, info)``."""
+        model = self.recipe.build_model(self.cfg, info)
+        return TaskModels(train=model, serving=model)
+
+    def compile_args(self, optimizer) -> Dict[str, Any]:
+        """``model.compile`` arguments besides jit/steps_per_execution."""
+        return {"optimizer": optimizer}
+
+    def callbacks(self, write_dir: Path) -> list:
+        """Callbacks added after the engine's own (e.g. a sample grid per epoch)."""
+        return []
+
+    # -- serving: from a run directory alone -----------------------------------------
+    def describe(self, run) -> None:
+        """Check the loaded ``run.model`` and fill in ``run.kind``,
+        ``run.image_shape`` and ``run.class_names``."""
+
+    def evaluate(self, run, data=None, *, batch_size: int = 256, verbose: bool = True) -> dict:
+        """Held-out metrics of ``run`` on ``data`` (None: the run's own held-out
+        split), written to ``evaluation.json``. Returns that content with a
+        one-line ``summary`` and the ``files`` written."""
+        raise RecipeError(f"recipes evaluate does not support {self.name} runs yet")
+
+    def export_signatures(self, run, model) -> Dict[str, Signature]:
+        """The SavedModel's named functions of the float32 ``model``."""
+        raise RecipeError(f"export of {self.name} runs is not supported")
+
+    def sample(self, run, n: int, *, output=None, seed: int = 0, verbose: bool = True,
+               **options) -> dict:
+        """Draw ``n`` samples from a trained run (``recipes sample``); returns
+        a dict with a one-line ``summary`` and the ``files`` written."""
+        raise RecipeError(
+            f"{run.run_dir} is a {self.name} run: it has nothing to sample (`recipes sample` is "
+            "for generative recipes)"
+        )
+
+
+def task_for(cfg, recipe) -> Task:
+    """The task instance of ``recipe`` for the config ``cfg``."""
+    return recipe.task(cfg, recipe)

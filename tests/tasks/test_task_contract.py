@@ -1,0 +1,99 @@
+"""The task contract: a recipe that is not a classifier trains, resumes,
+evaluates, exports and samples through the same engine."""
+
+import numpy as np
+import pytest
+
+import keras_recipes as kr
+from keras_recipes import datasets, rundir
+from keras_recipes.errors import RecipeError
+from keras_recipes.tasks import ClassificationTask
+from tests.tests_support.toy_autoencoder import ToyReconstructionTask, register_toy_autoencoder
+from tests.tests_support.toy_recipe import register_toy
+
+
+@pytest.fixture(scope="module")
+def ae_run(tmp_path_factory):
+    name = register_toy_autoencoder()
+    cfg = kr.get_recipe(name).config()
+    cfg.runtime.precision = "float32"
+    cfg.runtime.verbose = 0
+    splits = datasets.synthetic_splits("image", num_examples=32, image_size=8, seed=0)
+    run_dir = tmp_path_factory.mktemp("ae") / "run"
+    metrics = kr.run(cfg, run_dir, data=splits)
+    return run_dir, metrics, splits
+
+
+def test_recipes_default_to_classification_and_may_name_their_task():
+    assert kr.get_recipe("cifar-resnet").task is ClassificationTask
+    assert kr.get_recipe(register_toy()).task is ClassificationTask
+    assert kr.get_recipe(register_toy_autoencoder()).task is ToyReconstructionTask
+
+
+def test_trainer_uses_the_tasks_batches_loss_and_metrics(ae_run):
+    run_dir, metrics, _ = ae_run
+    # The task's loss and metric, not the classifier's accuracy.
+    assert {"loss", "mae"} <= set(metrics["test"]) and "accuracy" not in metrics["test"]
+    assert metrics["best"]["val_loss"] > 0
+    assert (run_dir / rundir.BEST_MODEL).is_file() and (run_dir / rundir.FINAL_MODEL).is_file()
+
+
+def test_evaluate_uses_the_tasks_metrics(ae_run):
+    run_dir, _, splits = ae_run
+    result = kr.evaluate(run_dir, data=splits, verbose=False)
+    assert result["summary"].startswith("reconstruction MSE") and 0 < result["mse"] < 1
+    assert rundir.read_json(run_dir / rundir.EVALUATION)["mse"] == pytest.approx(result["mse"])
+
+
+def test_export_writes_the_tasks_signature_and_checks_it(ae_run, tmp_path):
+    import tensorflow as tf
+
+    run_dir, _, _ = ae_run
+    result = kr.export(run_dir, format="saved_model", output=tmp_path / "sm", verbose=False)
+    assert list(result.signatures) == ["reconstruct"] and result.max_abs_diff < 1e-4
+    serve = tf.saved_model.load(str(tmp_path / "sm")).signatures["reconstruct"]
+    out = serve(image=tf.zeros([3, 8, 8, 3], tf.uint8))["image"]
+    assert out.shape == (3, 8, 8, 3)
+    with pytest.raises(kr.ExportError, match="saved_model or keras"):
+        kr.export(run_dir, format="onnx", output=tmp_path / "m.onnx", verbose=False)
+
+
+def test_sample_and_predict_follow_the_task(ae_run, tmp_path):
+    run_dir, _, _ = ae_run
+    result = kr.sample(run_dir, 5, output=tmp_path / "s.npy", verbose=False)
+    assert np.load(tmp_path / "s.npy").shape == (5, 8, 8, 3) and "5 reconstructions" in result["summary"]
+    with pytest.raises(kr.InputError, match="for classifiers"):
+        kr.predict(run_dir, np.zeros((1, 8, 8, 3), np.uint8))
+
+
+def test_a_classifier_has_nothing_to_sample(tmp_path):
+    name = register_toy()
+    cfg = kr.get_recipe(name).config()
+    cfg.runtime.verbose = 0
+    cfg.train.epochs = 1
+    run_dir = tmp_path / "run"
+    kr.run(cfg, run_dir, data=datasets.synthetic_splits("image", num_examples=16, image_size=8))
+    with pytest.raises(RecipeError, match="nothing to sample"):
+        kr.sample(run_dir, 2)
+
+
+def test_resume_continues_a_task_run(tmp_path):
+    name = register_toy_autoencoder()
+    cfg = kr.get_recipe(name).config()
+    cfg.runtime.verbose = 0
+    cfg.runtime.precision = "float32"
+    cfg.train.epochs = 3
+    splits = datasets.synthetic_splits("image", num_examples=16, image_size=8)
+
+    import keras
+
+    class StopAfterEpoch2(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    run_dir = tmp_path / "run"
+    with pytest.raises(kr.RecipeError, match="resume"):
+        kr.run(cfg, run_dir, data=splits, callbacks=[StopAfterEpoch2()])
+    metrics = kr.resume(run_dir, data=splits)
+    assert metrics["epochs"] == 3
