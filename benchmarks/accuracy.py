@@ -36,11 +36,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
-import numpy as np  # noqa: E402
-
 import hand_written  # noqa: E402
 import measure  # noqa: E402
+import numpy as np  # noqa: E402
+
+import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
 from keras_recipes import config as C  # noqa: E402
 from keras_recipes.datasets.folders import list_class_files  # noqa: E402
 from keras_recipes.datasets.spec import IMAGE_EXTENSIONS, TEXT_EXTENSIONS  # noqa: E402
@@ -136,9 +136,9 @@ def run_recipe(row, layout, seed, args, tmp):
 def run_hand(row, layout, seed, args, tmp):
     import time
 
-    from keras_recipes import hardware
     from keras_recipes.datasets import load_splits
-    from keras_recipes.precision import apply_precision, choose_precision
+    from keras_recipes.runtime import hardware
+    from keras_recipes.runtime.precision import apply_precision, choose_precision
 
     kind = SOURCES[row.data][1]
     splits = load_splits(str(layout), kind=kind, image_size=32 if kind == "image" else None,

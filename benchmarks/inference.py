@@ -31,11 +31,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
+import measure  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import measure  # noqa: E402
+import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
 from keras_recipes import config as C  # noqa: E402
 from keras_recipes import rundir  # noqa: E402
 
@@ -89,7 +89,7 @@ def bench_recipe(name, n, repeats, eager, tmp) -> dict:
     result = kr.evaluate(run_dir, data=(x, y), verbose=False)
     row["evaluate_ex_per_s"] = result["examples"] / (time.perf_counter() - started)
     row["evaluate_over_train"] = row["evaluate_ex_per_s"] / row["train_ex_per_s"]
-    from keras_recipes._serving import compiled_inference, load_run, predict_probabilities
+    from keras_recipes.inference.run import compiled_inference, load_run, predict_probabilities
 
     model = load_run(run_dir).model
     # The model alone, as evaluate runs it (compiled), and as it ran before (eager).

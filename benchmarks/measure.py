@@ -19,7 +19,7 @@ def machine() -> dict:
     import tensorflow as tf
 
     from keras_recipes import __version__
-    from keras_recipes.onednn import onednn_state
+    from keras_recipes.runtime.onednn import onednn_state
 
     cpu = platform.processor() or platform.machine()
     try:
@@ -27,7 +27,7 @@ def machine() -> dict:
                    if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    from keras_recipes.hardware import cpu_flags
+    from keras_recipes.runtime.hardware import cpu_flags
 
     bf16 = sorted({"avx512_bf16", "amx_bf16"} & cpu_flags())
     gpus = [tf.config.experimental.get_device_details(g).get("device_name", g.name)
@@ -42,7 +42,7 @@ def machine() -> dict:
 
 def import_seconds() -> float:
     """Seconds a fresh interpreter takes to import the engine (and with it TensorFlow)."""
-    code = ("import time; t = time.perf_counter(); import keras_recipes.trainer; "
+    code = ("import time; t = time.perf_counter(); import keras_recipes.training.trainer; "
             "print(time.perf_counter() - t)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})

@@ -24,11 +24,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras_recipes  # noqa: E402,F401  (first: it turns oneDNN on before TensorFlow loads)
-import numpy as np  # noqa: E402
-
 import measure  # noqa: E402
+import numpy as np  # noqa: E402
 import suite  # noqa: E402
+
+import keras_recipes  # noqa: E402,F401  (first: it turns oneDNN on before TensorFlow loads)
 
 VARIANTS = {  # name -> overrides
     "float32": ["runtime.precision=float32"],
@@ -63,8 +63,8 @@ def main(argv=None) -> dict:
     def paired(a, b):  # median over rounds of a / b within the same round
         return statistics.median(p / q for p, q in zip(rates[a], rates[b]))
 
-    from keras_recipes import hardware
-    from keras_recipes.precision import choose_precision
+    from keras_recipes.runtime import hardware
+    from keras_recipes.runtime.precision import choose_precision
 
     info = measure.machine()
     result = {"machine": info, "auto_is": choose_precision("auto", hardware.detect())[0],

@@ -17,7 +17,7 @@ runs it:
 
 Prints a table and writes JSON (default benchmarks/results.json).
 Throughput is the steady state: the first batch of each epoch and the first
-epoch are left out (keras_recipes.callbacks.Throughput). Each round trains
+epoch are left out (keras_recipes.training.callbacks.Throughput). Each round trains
 every contender once, and ratios are taken within a round (median over
 rounds), so a noisy stretch on a shared machine hits both sides.
 """
@@ -36,12 +36,12 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
+import hand_written  # noqa: E402
+import measure  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import hand_written  # noqa: E402
-import measure  # noqa: E402
+import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
 from keras_recipes import config as C  # noqa: E402
 
 DATA = Path("~/.cache/keras-recipes/data").expanduser()
@@ -86,7 +86,7 @@ def recipe_rate(recipe, data, epochs, *overrides):
 def pipeline_rate(model, data):
     """Examples/s of the recipe's training input pipeline alone (second epoch)."""
     from keras_recipes.datasets import augmentation, make_pipeline
-    from keras_recipes.modeling import adapt_vectorizer, make_vectorizer
+    from keras_recipes.training.model_inputs import adapt_vectorizer, make_vectorizer
 
     ds = tf.data.Dataset.from_tensor_slices(data)
     if model == "resnet20":
@@ -130,8 +130,8 @@ def budget(model, args, tmp):
 
 def contenders(recipe, train_by_hand):
     """What each round trains: name -> function(data, epochs) -> examples/s."""
-    from keras_recipes import hardware
-    from keras_recipes.precision import choose_precision
+    from keras_recipes.runtime import hardware
+    from keras_recipes.runtime.precision import choose_precision
 
     def engine(*overrides):
         return lambda data, epochs: recipe_rate(recipe, data, epochs, *overrides)

@@ -8,7 +8,7 @@ from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
 from keras_recipes.cli.options import config_option, preset_option, resolve_config, set_option
 from keras_recipes.registry import get_recipe, list_recipes
-from keras_recipes.tables import text_table as format_table
+from keras_recipes.rundir.tables import text_table as format_table
 
 
 @cli.command("list")
@@ -51,7 +51,7 @@ def show_command(name, config_file, preset, overrides):
 @cli.command("doctor")
 def doctor_command():
     """Check the installation: versions, hardware, what `auto` picks, XLA, TFDS."""
-    from keras_recipes import doctor
+    from keras_recipes.runtime import doctor
 
     rows = doctor.checks()
     click.echo(doctor.report(rows))
@@ -59,6 +59,5 @@ def doctor_command():
         raise SystemExit(1)
 
 
-from keras_recipes.cli import (  # noqa: E402,F401
-    compare_command, serve_commands, train_commands, tune_command,
-)
+from keras_recipes.cli import (compare_command, serve_commands, train_commands,  # noqa: E402,F401
+                               tune_command)

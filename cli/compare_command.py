@@ -29,7 +29,7 @@ def compare_command(runs, output, metrics):
       recipes compare 'runs/plain-*' --output compare-plain
       recipes compare runs/a runs/b --metric loss --metric accuracy
     """
-    from keras_recipes.comparison import DEFAULT_METRICS, compare
+    from keras_recipes.rundir.comparison import DEFAULT_METRICS, compare
 
     result = compare(runs, output=output, metrics=metrics or DEFAULT_METRICS)
     click.echo(result.table())

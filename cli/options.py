@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from keras_recipes import config as config_lib
-from keras_recipes.data_paths import check_source
 from keras_recipes.registry import config_from_yaml, get_recipe
+from keras_recipes.training.data_paths import check_source
 
 set_option = click.option(
     "--set", "overrides", multiple=True, metavar="KEY=VALUE",

@@ -84,7 +84,7 @@ def evaluate_command(run_dir, data, checkpoint, batch_size, as_json):
       recipes evaluate runs/r20
       recipes evaluate runs/r20 --data ~/data/cifar10-holdout --checkpoint final
     """
-    from keras_recipes._serving_evaluate import evaluate
+    from keras_recipes.inference.evaluate import evaluate
 
     result = evaluate(run_dir, data=data, checkpoint=checkpoint, batch_size=batch_size, verbose=False)
     if as_json:  # evaluation.json as written (NaN already made null)
@@ -115,7 +115,7 @@ def predict_command(run_dir, inputs, top_k, as_json, files, checkpoint):
       recipes predict runs/r20 ~/photos --top-k 1 --json
       recipes predict runs/imdb "A wonderful, moving film." review.txt
     """
-    from keras_recipes._serving_predict import predict
+    from keras_recipes.inference.predict import predict
 
     rows = predict(run_dir, list(inputs), top_k=top_k, checkpoint=checkpoint, files=files)
     click.echo(json.dumps(rows, indent=2) if as_json else format_predictions(rows))
@@ -145,7 +145,7 @@ def export_command(run_dir, fmt, output, checkpoint):
       recipes export runs/r20 --format tflite -o r20.tflite
       recipes export runs/r20 --format onnx --checkpoint final
     """
-    from keras_recipes._serving_export import export
+    from keras_recipes.inference.export import export
 
     result = export(run_dir, format=fmt, output=output, checkpoint=checkpoint, verbose=False)
     click.echo(result.summary())
@@ -168,7 +168,7 @@ def sample_command(run_dir, n, output, seed, checkpoint):
       recipes sample runs/vae -n 64
       recipes sample runs/dcgan --seed 3 -o dcgan.png
     """
-    from keras_recipes._serving_sample import sample
+    from keras_recipes.inference.sample import sample
 
     result = sample(run_dir, n, output=output, checkpoint=checkpoint, seed=seed, verbose=False)
     click.echo(result["summary"])

@@ -54,7 +54,7 @@ def run_command(name, config_file, preset, overrides, data, output, overwrite, e
     cfg = resolve_training_config(name, config_file, extra, preset)
     if smoke and output is None:
         output = tempfile.mkdtemp(prefix=f"{cfg.recipe}-smoke-")
-    from keras_recipes.trainer import run
+    from keras_recipes.training.trainer import run
 
     metrics = run(cfg, output, smoke=smoke, overwrite=overwrite)
     if smoke:
@@ -81,6 +81,6 @@ def report(metrics):
 def resume_command(run_dir, quiet):
     """Continue an interrupted run from its last backup (same epoch, optimizer
     state and learning rate)."""
-    from keras_recipes.trainer import resume
+    from keras_recipes.training.trainer import resume
 
     report(resume(run_dir, overrides=["runtime.verbose=2"] if quiet else ()))

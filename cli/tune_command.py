@@ -55,8 +55,8 @@ def tune_command(name, config_file, preset, overrides, space_items, space_file, 
       recipes tune cifar-resnet -a hyperband --epochs 81 --space-file space.yaml
       recipes run --config runs/tune-lr/best_config.yaml
     """
-    from keras_recipes import search_space
-    from keras_recipes.tuning import Search
+    from keras_recipes.tuning import space as search_space
+    from keras_recipes.tuning.search import Search
 
     extra = list(overrides)
     if data is not None:

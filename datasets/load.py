@@ -7,15 +7,14 @@ import tensorflow as tf
 
 from keras_recipes.datasets.arrays import array_part, dataset_part
 from keras_recipes.datasets.errors import DataError
-from keras_recipes.data_paths import check_directory
 from keras_recipes.datasets.folders import find_split_folders
 from keras_recipes.datasets.image_folder import load_image_folder
-from keras_recipes.datasets.spec import (
-    DEFAULT_MAX_IN_MEMORY_MB, SPLIT_FOLDER_NAMES, check_channels, check_kind, image_hw,
-)
+from keras_recipes.datasets.spec import (DEFAULT_MAX_IN_MEMORY_MB, SPLIT_FOLDER_NAMES,
+                                         check_channels, check_kind, image_hw)
 from keras_recipes.datasets.splits import Splits, check_same_classes, split_rows
 from keras_recipes.datasets.text_folder import load_text_folder
 from keras_recipes.datasets.tfds_source import load_tfds
+from keras_recipes.training.data_paths import check_directory
 
 _ROLES = ("train", "val", "test")
 

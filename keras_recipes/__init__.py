@@ -10,7 +10,7 @@ Example:
 >>> metrics = kr.run(cfg, "runs/demo", smoke=True)
 """
 
-from keras_recipes.onednn import prefer_onednn
+from keras_recipes.runtime.onednn import prefer_onednn
 
 prefer_onednn()  # before anything imports TensorFlow: it reads the switch once
 
@@ -26,18 +26,18 @@ from keras_recipes.errors import ConfigError, RecipeError, RunDirError, UnknownR
 from keras_recipes.registry import get_recipe, list_recipes, register_recipe  # noqa: E402
 
 _LAZY = {
-    "Trainer": "keras_recipes.trainer",
-    "run": "keras_recipes.trainer",
-    "resume": "keras_recipes.trainer",
+    "Trainer": "keras_recipes.training.trainer",
+    "run": "keras_recipes.training.trainer",
+    "resume": "keras_recipes.training.trainer",
     "DataInfo": "keras_recipes.tasks",
-    "evaluate": "keras_recipes._serving_evaluate",
-    "predict": "keras_recipes._serving_predict",
-    "export": "keras_recipes._serving_export",
-    "sample": "keras_recipes._serving_sample",
-    "ExportError": "keras_recipes._serving",
-    "InputError": "keras_recipes._serving",
-    "tune": "keras_recipes.tuning",
-    "compare": "keras_recipes.comparison",
+    "evaluate": "keras_recipes.inference.evaluate",
+    "predict": "keras_recipes.inference.predict",
+    "export": "keras_recipes.inference.export",
+    "sample": "keras_recipes.inference.sample",
+    "ExportError": "keras_recipes.inference.run",
+    "InputError": "keras_recipes.inference.run",
+    "tune": "keras_recipes.tuning.search",
+    "compare": "keras_recipes.rundir.comparison",
 }
 
 __all__ = [

@@ -19,6 +19,7 @@ Or a whole CIFAR ResNet: `keras_recipes.layers.resnet_cifar(depth=20)`, and
 its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 """
 
+from ._utils import ArgumentError
 from .conv_bn_relu import ConvBNReLU
 from .drop_path import DropPath
 from .plain import plain_cifar
@@ -28,6 +29,7 @@ from .squeeze_excite import SqueezeExcite
 from .vgg_block import VGGBlock
 
 __all__ = [
+    "ArgumentError",
     "ConvBNReLU",
     "DropPath",
     "ResidualBlock",

@@ -30,7 +30,7 @@ def blocks_per_stage(depth, block_type="basic"):
             hint = (
                 "9n+2 for bottleneck blocks (20, 29, 56, 110, 164, 1001, ...)"
             )
-        raise ValueError(f"depth must be {hint}. Received: depth={depth!r}")
+        raise _utils.ArgumentError(f"depth must be {hint}. Received: depth={depth!r}")
     return (depth - 2) // layers_per_n
 
 
@@ -59,7 +59,7 @@ def check_input_shape(input_shape):
             for d in shape
         )
     ):
-        raise ValueError(
+        raise _utils.ArgumentError(
             "`input_shape` must be a tuple of 3 positive integers or None "
             "(height, width, channels). "
             f"Received: input_shape={shape!r}"
@@ -76,7 +76,7 @@ def check_preprocessing(preprocessing):
     except TypeError:
         preprocessing = [preprocessing]
     if not all(callable(layer) for layer in preprocessing):
-        raise ValueError(
+        raise _utils.ArgumentError(
             "`preprocessing` must be None, a layer or a list of layers. "
             f"Received: preprocessing={preprocessing!r}"
         )

@@ -1,14 +1,24 @@
 """Argument validation shared by the layers of `keras_recipes.layers`.
 
-Private: not part of the public API. Every check raises a `ValueError` that
-names the argument and ends with `Received: name=value`, the convention of
-Keras' own layers, so a bad argument is reported where it is passed rather
-than as a shape error deep inside `build()`.
+Private: not part of the public API. Every check raises an
+`ArgumentError` (a `ValueError`) that names the argument and ends with
+`Received: name=value`, the convention of Keras' own layers, so a bad
+argument is reported where it is passed rather than as a shape error deep
+inside `build()`.
 """
 
 import numbers
 
 import keras
+
+
+class ArgumentError(ValueError):
+    """A layer or model-builder argument out of its range.
+
+    A `ValueError`, as Keras raises for bad arguments; its own class lets
+    the engine tell a bad setting (a failed tuning trial) from a bug in a
+    model's code (which should surface, not be recorded as a failed trial).
+    """
 
 
 def _received(name, value):
@@ -22,7 +32,7 @@ def is_int(value):
 def positive_int(value, name):
     """Returns `value` as an `int`; raises unless it is an integer >= 1."""
     if not is_int(value) or value < 1:
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be a positive integer. {_received(name, value)}"
         )
     return int(value)
@@ -42,7 +52,7 @@ def int_tuple(value, name, length=2):
         or len(values) != length
         or not all(is_int(v) and v >= 1 for v in values)
     ):
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be a positive integer or a tuple of {length} "
             f"positive integers. {_received(name, value)}"
         )
@@ -55,7 +65,7 @@ def one_of(value, name, choices):
     if normalized not in choices or type(normalized) not in {
         type(c) for c in choices
     }:
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be one of {list(choices)}. {_received(name, value)}"
         )
     return normalized
@@ -68,7 +78,7 @@ def rate(value, name):
         or isinstance(value, bool)
         or not 0.0 <= value < 1.0
     ):
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be a float in [0, 1). {_received(name, value)}"
         )
     return float(value)
@@ -83,7 +93,7 @@ def optional_ratio(value, name):
         or isinstance(value, bool)
         or not 0.0 < value <= 1.0
     ):
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be None or a float in (0, 1]. "
             f"{_received(name, value)}"
         )
@@ -96,7 +106,7 @@ def positive_float(value, name):
         or isinstance(value, bool)
         or not value > 0
     ):
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be a positive number. {_received(name, value)}"
         )
     return float(value)
@@ -133,7 +143,7 @@ def _keras_get(get, value, name, expected):
     try:
         return get(value)
     except (ValueError, TypeError):
-        raise ValueError(
+        raise ArgumentError(
             f"`{name}` must be {expected}. {_received(name, value)}"
         ) from None
 
@@ -154,7 +164,7 @@ def data_format(value):
         return keras.config.image_data_format()
     normalized = str(value).lower()
     if normalized not in ("channels_last", "channels_first"):
-        raise ValueError(
+        raise ArgumentError(
             "`data_format` must be 'channels_last' or 'channels_first'. "
             f"{_received('data_format', value)}"
         )

@@ -91,7 +91,7 @@ class ConvBNReLU(keras.layers.Layer):
         self.depthwise = bool(depthwise)
         if self.depthwise:
             if filters is not None:
-                raise ValueError(
+                raise _utils.ArgumentError(
                     "`filters` must be None when `depthwise=True` (use "
                     "`depth_multiplier` to choose the output channels). "
                     f"Received: filters={filters!r}"
@@ -108,17 +108,17 @@ class ConvBNReLU(keras.layers.Layer):
         )
         self.dilation_rate = _utils.int_tuple(dilation_rate, "dilation_rate")
         if self.depthwise and self.groups != 1:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 "`groups` must be 1 when `depthwise=True`. "
                 f"Received: groups={groups!r}"
             )
         if not self.depthwise and self.filters % self.groups:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 f"`groups` must divide `filters` ({self.filters}). "
                 f"Received: groups={groups!r}"
             )
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 "`dilation_rate > 1` is not compatible with `strides > 1` "
                 f"(strides={self.strides}). "
                 f"Received: dilation_rate={dilation_rate!r}"

@@ -37,7 +37,7 @@ class DropPath(keras.layers.Layer):
         super().__init__(**kwargs)
         self.rate = _utils.rate(rate, "rate")
         if seed is not None and not _utils.is_int(seed):
-            raise ValueError(
+            raise _utils.ArgumentError(
                 f"`seed` must be None or an integer. Received: seed={seed!r}"
             )
         self.seed = seed

@@ -186,7 +186,7 @@ class ResidualBlock(keras.layers.Layer):
         input_shape = tuple(input_shape)
         in_channels = input_shape[self._channel_axis]
         if in_channels is None:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 "ResidualBlock needs a known number of input channels. "
                 f"Received: input_shape={input_shape!r}"
             )
@@ -205,7 +205,7 @@ class ResidualBlock(keras.layers.Layer):
                 )
         else:
             if in_channels > self.output_filters:
-                raise ValueError(
+                raise _utils.ArgumentError(
                     "`shortcut='zero_pad'` cannot reduce the number of "
                     f"channels (input has {in_channels}, output "
                     f"{self.output_filters}); use shortcut='projection'. "

@@ -48,7 +48,7 @@ class SqueezeExcite(keras.layers.Layer):
         super().__init__(**kwargs)
         self.ratio = _utils.optional_ratio(ratio, "ratio")
         if self.ratio is None:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 f"`ratio` must be a float in (0, 1]. Received: ratio={ratio!r}"
             )
         self.activation = _utils.activation(activation)
@@ -70,7 +70,7 @@ class SqueezeExcite(keras.layers.Layer):
     def build(self, input_shape):
         channels = input_shape[self._channel_axis]
         if channels is None:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 "SqueezeExcite needs a known number of input channels. "
                 f"Received: input_shape={tuple(input_shape)!r}"
             )

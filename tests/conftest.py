@@ -5,7 +5,7 @@ and one CPU kind for every test.
 on CPUs with AVX512-BF16 or AMX (mixed_bfloat16), and CI runs on whichever
 the machine has. So that no test depends on that draw, every in-process test
 sees the detected hardware with the CPU's bfloat16 flags removed (`auto` is
-float32); tests/test_cpu_kinds.py fakes each CPU kind explicitly and checks
+float32); tests/runtime/test_cpu_kinds.py fakes each CPU kind explicitly and checks
 what `auto` does there. Tests marked `real_hardware` see the machine as it is.
 """
 
@@ -44,7 +44,7 @@ BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "amx_tile"})
 def _one_cpu_kind():
     # Session scope: module-scoped fixtures train shared runs before any
     # function-scoped fixture would run.
-    from keras_recipes import hardware
+    from keras_recipes.runtime import hardware
 
     real_detect = hardware.detect
 
@@ -74,7 +74,7 @@ def _no_network_probe():
 @pytest.fixture(autouse=True)
 def _real_hardware_when_marked(request, _one_cpu_kind):
     if request.node.get_closest_marker("real_hardware"):
-        from keras_recipes import hardware
+        from keras_recipes.runtime import hardware
 
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(hardware, "detect", _one_cpu_kind)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from keras_recipes import rundir
-from keras_recipes.errors import ModelBuildError, RunDirError
+from keras_recipes.errors import RunDirError
 from keras_recipes.tasks.base import DataInfo, RunFiles, Signature, Task, TaskModels
 
 OUTPUT_KEY = "probabilities"
@@ -27,13 +27,16 @@ class ClassificationTask(Task):
     name = "classification"
     predicts_classes = True
 
+    def __init__(self, cfg, recipe=None):
+        super().__init__(cfg, recipe)
+        self.vectorizer = None  # adapted by prepare() for text data
+
     # -- training ------------------------------------------------------------------
     def prepare(self, splits, files: RunFiles) -> None:
-        self.kind = splits.kind
         self.vectorizer = self._vectorizer(splits, files) if splits.kind == "text" else None
 
     def _vectorizer(self, splits, files: RunFiles):
-        from keras_recipes.modeling import adapt_vectorizer, make_vectorizer
+        from keras_recipes.training.model_inputs import adapt_vectorizer, make_vectorizer
 
         if files.resume and (files.run_dir / rundir.VOCABULARY).is_file():
             return make_vectorizer(self.cfg.data, vocabulary=rundir.read_vocabulary(files.run_dir))
@@ -46,6 +49,9 @@ class ClassificationTask(Task):
     def data_info(self, splits) -> DataInfo:
         info = super().data_info(splits)
         if info.kind == "text":
+            if self.vectorizer is None:
+                raise RuntimeError("ClassificationTask.prepare(splits, files) must run first: "
+                                   "it adapts the text vectorizer")
             info.vocab_size = self.vectorizer.vocabulary_size()
             info.sequence_length = self.cfg.data.sequence_length
         return info
@@ -79,12 +85,9 @@ class ClassificationTask(Task):
         return options
 
     def build(self, info: DataInfo, augmenter=None) -> TaskModels:
-        from keras_recipes.modeling import image_model, text_model
+        from keras_recipes.training.model_inputs import image_model, text_model
 
-        try:
-            body = self.recipe.build_model(self.cfg, info)
-        except ValueError as err:  # a model setting out of range, e.g. model.depth=21
-            raise ModelBuildError(f"cannot build the {self.cfg.recipe} model: {err}") from None
+        body = self.recipe.build_model(self.cfg, info)
         name = self.cfg.recipe.replace("-", "_")
         if info.kind == "image":
             model = image_model(body, info, self.cfg.data, augmenter, name=name)
@@ -128,12 +131,12 @@ class ClassificationTask(Task):
             run.class_names = [str(i) for i in range(num_classes)]
 
     def evaluate(self, run, data=None, *, batch_size: int = 256, verbose: bool = True) -> dict:
-        from keras_recipes._serving_evaluate import evaluate_classifier
+        from keras_recipes.inference.evaluate import evaluate_classifier
 
         return evaluate_classifier(run, data, batch_size=batch_size, verbose=verbose)
 
     def export_signatures(self, run, model) -> Dict[str, Signature]:
-        from keras_recipes._serving_export import input_spec
+        from keras_recipes.inference.export import input_spec
 
         return {"serving_default": Signature(
             fn=lambda inputs: {OUTPUT_KEY: model(inputs, training=False)},

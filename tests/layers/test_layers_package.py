@@ -44,8 +44,13 @@ def test_no_tensorflow_import(path):
             )
 
 
+# Raised for an argument out of range; a ValueError, as Keras' own layers raise.
+ERRORS = ["ArgumentError"]
+
+
 def test_public_api():
-    assert sorted(layers_pkg.__all__) == sorted(PUBLIC)
+    assert sorted(layers_pkg.__all__) == sorted(PUBLIC + ERRORS)
+    assert issubclass(layers_pkg.ArgumentError, ValueError)
     for name in PUBLIC:
         obj = getattr(layers_pkg, name)
         assert obj.__doc__ and "Example" in obj.__doc__, f"{name} lacks a usage example"

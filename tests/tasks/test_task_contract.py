@@ -8,13 +8,20 @@ import keras_recipes as kr
 from keras_recipes import datasets, rundir
 from keras_recipes.errors import RecipeError
 from keras_recipes.tasks import ClassificationTask
-from tests.tests_support.toy_autoencoder import ToyReconstructionTask, register_toy_autoencoder
-from tests.tests_support.toy_recipe import register_toy
+from keras_recipes.registry import unregister_recipe
+from tests_support.toy_autoencoder import TOY_AE, ToyReconstructionTask, register_toy_autoencoder
+
+
+@pytest.fixture(scope="module", autouse=True)
+def toy_autoencoder():
+    """The toy recipe, registered for this module only (other tests list recipes)."""
+    yield register_toy_autoencoder()
+    unregister_recipe(TOY_AE)
 
 
 @pytest.fixture(scope="module")
-def ae_run(tmp_path_factory):
-    name = register_toy_autoencoder()
+def ae_run(tmp_path_factory, toy_autoencoder):
+    name = toy_autoencoder
     cfg = kr.get_recipe(name).config()
     cfg.runtime.precision = "float32"
     cfg.runtime.verbose = 0
@@ -24,10 +31,10 @@ def ae_run(tmp_path_factory):
     return run_dir, metrics, splits
 
 
-def test_recipes_default_to_classification_and_may_name_their_task():
+def test_recipes_default_to_classification_and_may_name_their_task(toy_recipe):
     assert kr.get_recipe("cifar-resnet").task is ClassificationTask
-    assert kr.get_recipe(register_toy()).task is ClassificationTask
-    assert kr.get_recipe(register_toy_autoencoder()).task is ToyReconstructionTask
+    assert kr.get_recipe(toy_recipe).task is ClassificationTask
+    assert kr.get_recipe(TOY_AE).task is ToyReconstructionTask
 
 
 def test_trainer_uses_the_tasks_batches_loss_and_metrics(ae_run):
@@ -66,9 +73,8 @@ def test_sample_and_predict_follow_the_task(ae_run, tmp_path):
         kr.predict(run_dir, np.zeros((1, 8, 8, 3), np.uint8))
 
 
-def test_a_classifier_has_nothing_to_sample(tmp_path):
-    name = register_toy()
-    cfg = kr.get_recipe(name).config()
+def test_a_classifier_has_nothing_to_sample(tmp_path, toy_recipe):
+    cfg = kr.get_recipe(toy_recipe).config()
     cfg.runtime.verbose = 0
     cfg.train.epochs = 1
     run_dir = tmp_path / "run"
@@ -78,8 +84,7 @@ def test_a_classifier_has_nothing_to_sample(tmp_path):
 
 
 def test_resume_continues_a_task_run(tmp_path):
-    name = register_toy_autoencoder()
-    cfg = kr.get_recipe(name).config()
+    cfg = kr.get_recipe(TOY_AE).config()
     cfg.runtime.verbose = 0
     cfg.runtime.precision = "float32"
     cfg.train.epochs = 3

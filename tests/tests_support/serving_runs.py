@@ -14,11 +14,10 @@ TEXT_OVERRIDES = ["model.units=4", "model.embed_dim=8", "model.bidirectional=fal
 def train(run_dir, recipe, overrides=(), data=None):
     """Train ``recipe`` for one epoch into ``run_dir`` (the toy recipe is
     registered for the run only); the global precision policy is reset."""
-    from tests_support.toy_recipe import TOY, register_toy
-
     from keras_recipes import config as C
     from keras_recipes.registry import _REGISTRY, get_recipe, unregister_recipe
-    from keras_recipes.trainer import run
+    from keras_recipes.training.trainer import run
+    from tests_support.toy_recipe import TOY, register_toy
 
     registered = recipe == TOY and TOY not in _REGISTRY
     if registered:

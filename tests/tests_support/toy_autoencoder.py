@@ -47,8 +47,8 @@ class ToyReconstructionTask(Task):
         run.image_shape = tuple(int(d) for d in run.model.inputs[0].shape[1:])
 
     def evaluate(self, run, data=None, *, batch_size=256, verbose=True):
-        from keras_recipes._serving import compiled_inference
-        from keras_recipes._serving_data import evaluation_split
+        from keras_recipes.inference.data import evaluation_split
+        from keras_recipes.inference.run import compiled_inference
 
         dataset, _, description, notes = evaluation_split(run, data)
         call = compiled_inference(run.model)

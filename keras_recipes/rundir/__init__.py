@@ -1,0 +1,12 @@
+"""The run directory: the names of its files and how they are written and
+read (``files``, re-exported here: ``rundir.CONFIG``, ``rundir.read_json``),
+its plots (``plots``), and comparing runs (``comparison``, ``tables``).
+
+A run directory is the only thing evaluate, export, resume and compare read.
+"""
+
+from keras_recipes.rundir.files import (BACKUP, BEST_MODEL, BEST_WEIGHTS, CLASS_NAMES,  # noqa: F401
+                                        CONFIG, CONFUSION, CURVES, ENVIRONMENT, EVALUATION, EXPORT,
+                                        FINAL_MODEL, HISTORY, LOGS, METRICS, VOCABULARY,
+                                        default_run_dir, prepare, read_json, read_vocabulary,
+                                        require, require_finished, write_json, write_vocabulary)

@@ -1,0 +1,475 @@
+"""The training engine: one ``Trainer`` runs every recipe.
+
+It owns what recipes never repeat: seeding, precision, distribution strategy,
+the data pipeline, compile, ``model.fit`` with callbacks, evaluation and the
+run directory. A recipe contributes its default config, ``build_model`` and
+its task (``keras_recipes.tasks``: preprocessing, batch preparation, the
+models, loss and metrics); the Trainer calls the task's hooks in the order
+that module documents.
+
+Example:
+
+>>> from keras_recipes import Trainer, get_recipe
+>>> cfg = get_recipe("cifar-resnet").config()
+>>> trainer = Trainer(cfg, "runs/my-run", smoke=True)
+>>> metrics = trainer.fit()
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import shutil
+import time
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from keras_recipes import config as config_lib
+from keras_recipes import rundir
+from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, RunDirError,
+                                  RunInterrupted)
+from keras_recipes.registry import config_from_yaml, get_recipe
+from keras_recipes.rundir import plots
+from keras_recipes.runtime import environment, hardware
+from keras_recipes.runtime.onednn import onednn_state
+from keras_recipes.runtime.precision import apply_precision, choose_precision
+from keras_recipes.runtime.strategy import (choose_strategy, is_chief, make_strategy, select_gpus,
+                                            worker_id)
+from keras_recipes.tasks import RunFiles, task_for
+from keras_recipes.training import callbacks as callbacks_lib
+from keras_recipes.training.optimizers import make_optimizer, make_schedule
+
+SMOKE_EXAMPLES = 48
+SMOKE_BATCH = 8
+
+
+def augment_placement(placement: str, hw: hardware.Hardware) -> tuple[bool, str]:
+    """``(augment inside the model, why)`` for ``augment.placement``.
+
+    On a CPU ``auto`` keeps augmentation in the tf.data pipeline, where it
+    overlaps with training: on a 2-core AVX512-BF16 CPU with the cores to
+    itself, cifar-resnet trained at 0.89x (float32) and 0.87x (bfloat16) with
+    augmentation in the model instead (benchmarks/precision_speed.py, median
+    of 3 paired rounds).
+    """
+    if placement != "auto":
+        return placement == "model", "requested in the config"
+    if hw.gpus or hw.tpu:
+        return True, "accelerator: augmentation runs on the device, inside the model"
+    return False, "CPU: in the tf.data pipeline, overlapping training"
+
+
+def smoke_config(cfg: config_lib.RecipeConfig) -> config_lib.RecipeConfig:
+    """A couple of steps on tiny data of the right shape: an install check."""
+    cfg = dataclasses.replace(cfg)
+    cfg.train = dataclasses.replace(cfg.train, epochs=2, steps_per_epoch=None,
+                                    batch_size=min(cfg.train.batch_size, SMOKE_BATCH),
+                                    lr_scaling="none")
+    cfg.data = dataclasses.replace(cfg.data, cache="memory")
+    return cfg
+
+
+def smoke_data(cfg: config_lib.RecipeConfig):
+    """The tiny synthetic splits of a smoke run, shaped like ``cfg``'s data."""
+    from keras_recipes import datasets
+
+    d = cfg.data
+    return datasets.synthetic_splits(
+        d.kind, num_examples=SMOKE_EXAMPLES, image_size=d.image_size, channels=d.channels,
+        num_classes=10 if d.kind == "image" else 2, seed=cfg.runtime.seed,
+    )
+
+
+class Trainer:
+    """Train a recipe config into a run directory.
+
+    Args:
+        cfg: the resolved recipe config.
+        run_dir: where the run's files go (see ``keras_recipes.rundir``).
+        data: optional in-memory data (``(x, y)`` arrays, a ``tf.data.Dataset``
+            or a ``Splits``) that replaces ``cfg.data.source``.
+        smoke: train on tiny synthetic data for a couple of steps.
+        resume: continue the run in ``run_dir`` from its last backup.
+        overwrite: reuse a non-empty ``run_dir`` (run files only are replaced).
+        callbacks: Keras callbacks to run after the run's own (progress,
+            history, backup, checkpoints), e.g. a profiler or a custom log.
+    """
+
+    def __init__(self, cfg, run_dir, *, data=None, smoke=False, resume=False,
+                 overwrite=False, hw: hardware.Hardware | None = None, callbacks=()):
+        self.recipe = get_recipe(cfg.recipe)
+        self.extra_callbacks = list(callbacks)
+        self.cfg = smoke_config(cfg) if smoke else cfg
+        self.task = task_for(self.cfg, self.recipe)
+        self.global_batch = self.cfg.train.batch_size
+        self.smoke = smoke
+        self.resume = resume
+        self.user_data = data
+        self.chief = is_chief()
+        self.run_dir = Path(run_dir)
+        # A run that fails before it has anything worth keeping removes a
+        # folder it created, so failed attempts leave no empty run folders.
+        self._created_dir = not resume and self.chief and not self.run_dir.exists()
+        if resume:
+            rundir.require(self.run_dir)
+        elif self.chief:
+            rundir.prepare(self.run_dir, overwrite=overwrite)
+        if self.verbose and self.chief:
+            print(f"run directory: {self.run_dir} ({'resuming' if resume else 'writing'})")
+        self.hw = hw or hardware.detect()
+        self._setup_runtime()
+
+    # -- runtime -----------------------------------------------------------
+    def _setup_runtime(self):
+        rt = self.cfg.runtime
+        keras.utils.set_random_seed(rt.seed)
+        if rt.deterministic:
+            tf.config.experimental.enable_op_determinism()
+        self.hw = select_gpus(rt.gpus, self.hw)
+        self.precision, self.precision_reason = choose_precision(rt.precision, self.hw)
+        apply_precision(self.precision)
+        if keras.backend.backend() == "jax":
+            # tf.distribute does nothing for JAX; keras.distribution does.
+            from keras_recipes.runtime import jax_distribution
+
+            self.strategy_name, self.strategy_reason, self.replicas = jax_distribution.setup(rt.gpus)
+            self.strategy = tf.distribute.get_strategy()
+        else:
+            self.strategy_name, self.strategy_reason = choose_strategy(rt.strategy, self.hw)
+            self.strategy = make_strategy(self.strategy_name)
+            self.replicas = self.strategy.num_replicas_in_sync
+        on_accelerator = bool(self.hw.gpus or self.hw.tpu)
+        self.augment_on_device, self.augment_reason = augment_placement(self.cfg.augment.placement,
+                                                                        self.hw)
+        # "auto" is Keras' own rule: XLA whenever every layer supports it and
+        # op determinism is off (hand-written Keras gets the same).
+        self.jit_compile = {"true": True, "false": False}.get(rt.jit_compile, "auto")
+        if self.verbose:
+            print(f"precision: {self.precision} ({self.precision_reason})")
+            print(f"strategy: {self.strategy_name} ({self.strategy_reason}), "
+                  f"{self.replicas} replica(s)")
+            if not on_accelerator:
+                on, why = onednn_state()
+                print(f"oneDNN CPU kernels: {'on' if on else 'off'} ({why})")
+            if self.cfg.augment.preset != "none":
+                where = "in the model" if self.augment_on_device else "in the tf.data pipeline"
+                print(f"augmentation: {where} ({self.augment_reason})")
+
+    @property
+    def verbose(self) -> int:
+        return self.cfg.runtime.verbose
+
+    # -- data --------------------------------------------------------------
+    def load_data(self):
+        from keras_recipes import datasets
+
+        d = self.cfg.data
+        if self.smoke:
+            splits = smoke_data(self.cfg)
+        elif self.user_data is not None and isinstance(self.user_data, datasets.Splits):
+            splits = self.user_data
+        else:
+            source = self.user_data if self.user_data is not None else d.source
+            if isinstance(source, str) and not source.strip():
+                raise ConfigError(
+                    "data.source is empty (this config comes from a run on in-memory or smoke "
+                    "data); name the data with --data tfds:NAME or --data path/to/folder"
+                )
+            try:
+                splits = datasets.load_splits(
+                    source, kind=d.kind, image_size=d.image_size, channels=d.channels,
+                    val_fraction=d.val_fraction, seed=self.cfg.runtime.seed, val_split=d.val_split,
+                    data_dir=d.data_dir, strict=d.strict, progress=self.verbose == 1,
+                )
+            except datasets.DataError:
+                raise
+            except ValueError as err:  # a data setting out of range, e.g. val_fraction=1
+                raise ConfigError(f"data config: {err}") from None
+        named = not self.smoke and self.user_data is None
+        if self.verbose and not (named and self.verbose == 1):
+            print(splits.summary())  # with progress bars on, load_splits printed it
+        self._check_class_names(splits.class_names)
+        return splits
+
+    def _check_class_names(self, names):
+        path = self.run_dir / rundir.CLASS_NAMES
+        if self.resume and path.is_file():
+            saved = rundir.read_json(path)
+            if list(saved) != list(names):
+                raise RunDirError(
+                    f"class names differ from the run's {path}: saved {saved}, data has {list(names)}"
+                )
+        elif self.chief:
+            rundir.write_json(path, list(names))
+
+    def pipelines(self, splits):
+        """Batched train / val / test datasets of ``(inputs, targets)``; the
+        task says how a batch is prepared (``Task.pipeline_options``)."""
+        from keras_recipes import datasets
+
+        d = self.cfg.data
+        augment = None
+        if splits.kind == "image" and not self.augment_on_device:
+            augment = datasets.augmentation(self.cfg.augment.preset, image_size=d.image_size,
+                                            seed=self.cfg.runtime.seed)
+
+        def cache(split):
+            # A file cache needs one file per split, or val/test would read train's.
+            return {"none": None, "memory": "memory"}.get(d.cache, f"{d.cache}-{split}")
+
+        def held_out(name):
+            ds = getattr(splits, name)
+            if ds is None or not splits.counts.get(name):
+                return None
+            return datasets.make_pipeline(ds, training=False, cache=cache(name),
+                                          batch_size=self.global_batch,
+                                          **self.task.pipeline_options(splits, training=False))
+
+        train = datasets.make_pipeline(splits.train, training=True, augment=augment,
+                                       shuffle_buffer=d.shuffle_buffer, seed=self.cfg.runtime.seed,
+                                       cache=cache("train"), batch_size=self.global_batch,
+                                       **self.task.pipeline_options(splits, training=True))
+        return train, held_out("val"), held_out("test")
+
+    # -- model -------------------------------------------------------------
+    def build(self, splits, steps_per_epoch: int):
+        """Build the task's models and compile inside the strategy scope."""
+        from keras_recipes import datasets
+        from keras_recipes.layers import ArgumentError
+
+        info = self.task.data_info(splits)
+        with self.strategy.scope():
+            augmenter = None
+            if info.kind == "image" and self.augment_on_device:
+                augmenter = datasets.augmentation(self.cfg.augment.preset,
+                                                  image_size=self.cfg.data.image_size,
+                                                  seed=self.cfg.runtime.seed)
+            try:
+                models = self.task.build(info, augmenter)
+            except ArgumentError as err:  # a setting out of range, e.g. model.depth=21
+                raise ModelBuildError(f"cannot build the {self.cfg.recipe} model: {err}") from None
+            self.model, self.serving_model = models.train, models.serving
+            t = self.cfg.train
+            self.schedule = make_schedule(t, steps_per_epoch)
+            optimizer = make_optimizer(t, self.schedule, self.model)
+            self.model.compile(**self.task.compile_args(optimizer), jit_compile=self.jit_compile,
+                               steps_per_execution=t.steps_per_execution)
+            if self.strategy_name == "multi_worker" and self.hw.num_workers > 1:
+                from keras_recipes.runtime.multi_worker import patch_for_multi_worker
+
+                patch_for_multi_worker(self.model)
+        return self.model
+
+    # -- the run -----------------------------------------------------------
+    def _write_start_files(self, steps_per_epoch: int):
+        if not self.chief:
+            return
+        if not self.resume:
+            cfg = self.cfg
+            if self.smoke or self.user_data is not None:
+                # The data did not come from the config's source: don't let
+                # `recipes evaluate` or `--config` silently use that source.
+                cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, source=""))
+            config_lib.save(cfg, self.run_dir / rundir.CONFIG)
+        env = environment.collect(self.hw)
+        env.update(precision=self.precision, precision_reason=self.precision_reason,
+                   strategy=self.strategy_name, strategy_reason=self.strategy_reason,
+                   replicas=self.replicas, seed=self.cfg.runtime.seed,
+                   deterministic=self.cfg.runtime.deterministic,
+                   jit_compile=self.model.jit_compile,  # as compile() resolved "auto"
+                   augment_on_device=self.augment_on_device, augment_reason=self.augment_reason,
+                   smoke=self.smoke,
+                   global_batch_size=self.global_batch, steps_per_epoch=steps_per_epoch)
+        rundir.write_json(self.run_dir / rundir.ENVIRONMENT, env)
+
+    def _restart_hint(self) -> str:
+        return (f"start the run again with `recipes run --config {self.run_dir / rundir.CONFIG} "
+                f"--output {self.run_dir} --overwrite`")
+
+    def write_dir(self) -> Path:
+        """Where the callbacks write: the run directory on the chief. Other
+        workers run the same callbacks (their collective ops must match the
+        chief's) but write into a private folder on their own machine, so
+        only the chief writes the run directory."""
+        if self.chief:
+            return self.run_dir
+        import hashlib
+        import tempfile
+
+        key = hashlib.sha1(str(self.run_dir.resolve()).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"keras-recipes-{key}-{worker_id()}"
+
+    def _resume_rows(self):
+        if not self.resume:
+            return []
+        epoch = callbacks_lib.backup_epoch(self.run_dir)
+        if epoch is None:
+            if (self.run_dir / rundir.METRICS).is_file():
+                raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists)")
+            raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
+        if self.verbose:
+            print(f"resuming {self.run_dir} at epoch {epoch + 1}/{self.cfg.train.epochs}")
+        if not self.chief:
+            return []
+        return callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, epoch)
+
+    def fit(self) -> dict:
+        """Train, evaluate and write the run directory; return metrics.json's content.
+
+        Raises:
+            RunInterrupted: on Ctrl-C, saying how to resume (or that nothing
+                was saved yet).
+        """
+        try:
+            return self._fit()
+        except KeyboardInterrupt:
+            raise self._interrupted() from None
+        except BaseException:
+            self._remove_if_nothing_to_keep()
+            raise
+
+    def _interrupted(self) -> RunInterrupted:
+        epoch = callbacks_lib.backup_epoch(self.run_dir)
+        if epoch is not None:
+            return RunInterrupted(
+                f"interrupted; `recipes resume {self.run_dir}` continues from the last backup "
+                f"(written at the end of each epoch and every {self.cfg.train.backup_minutes:g} "
+                f"minutes; it resumes in epoch {epoch + 1})")
+        removed = self._remove_if_nothing_to_keep()
+        where = f"removed {self.run_dir}" if removed else f"{self.run_dir} holds no backup"
+        return RunInterrupted(
+            f"interrupted before the first backup (one is written every "
+            f"{self.cfg.train.backup_minutes:g} minutes and at each epoch end); {where}, "
+            f"so there is nothing to resume: start the run again")
+
+    def _remove_if_nothing_to_keep(self) -> bool:
+        """Remove the run folder this run created when it holds no backup
+        and no finished result; True if it was removed."""
+        if not self._created_dir or not self.run_dir.is_dir():
+            return False
+        backup = self.run_dir / rundir.BACKUP
+        if (backup.is_dir() and any(backup.iterdir())) or (self.run_dir / rundir.METRICS).is_file():
+            return False
+        shutil.rmtree(self.run_dir, ignore_errors=True)
+        return True
+
+    def _fit(self) -> dict:
+        started = time.time()
+        resume_rows = self._resume_rows()  # before any work: a finished run is an error
+        if not self.chief and not self.resume:
+            shutil.rmtree(self.write_dir(), ignore_errors=True)  # no stale worker backup
+        # Data flows through arguments, in the task contract's order.
+        splits = self.load_data()
+        self.task.prepare(splits, RunFiles(self.run_dir, resume=self.resume, chief=self.chief))
+        train_ds, val_ds, test_ds = self.pipelines(splits)
+        self._marks = {"started": started, "data": time.time()}
+        t = self.cfg.train
+        steps = t.steps_per_epoch or max(1, math.ceil(splits.counts["train"] / self.global_batch))
+        self.build(splits, steps)
+        self._write_start_files(steps)
+        self._marks["build"] = time.time()
+        callbacks, throughput = callbacks_lib.standard(
+            self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
+            batch_size=self.global_batch, verbose=self.verbose,
+            # Workers must agree on when to save; a clock per worker would not.
+            timed_backups=self.hw.num_workers <= 1,
+        )
+        callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
+        if t.steps_per_epoch:
+            train_ds = train_ds.repeat()
+        try:
+            with self.strategy.scope():
+                history = self.model.fit(
+                    train_ds, validation_data=val_ds, epochs=t.epochs,
+                    steps_per_epoch=steps if t.steps_per_epoch else None,
+                    callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
+                )
+        except callbacks_lib.BackupUnreadable as err:
+            raise RunDirError(
+                f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); "
+                f"{self._restart_hint()}"
+            ) from None
+        losses = history.history.get("loss") or [0.0]
+        if not math.isfinite(losses[-1]):
+            self._diverged(len(history.epoch), started)
+        return self._finish(history, test_ds, throughput, started)
+
+    def _diverged(self, epochs: int, started: float):
+        """TerminateOnNaN stopped the run: record it and fail, keeping the backup."""
+        if self.chief:
+            rundir.write_json(self.run_dir / rundir.METRICS, {
+                "recipe": self.cfg.recipe, "diverged": True, "epochs": epochs,
+                "wall_time_s": round(time.time() - started, 2)})
+        raise DivergedError(
+            f"training diverged (loss is NaN) in epoch {epochs}; try a lower train.lr, "
+            f"train.clipnorm=1.0 or runtime.precision=float32"
+        )
+
+    def _startup(self, first_step_end) -> dict:
+        """Where the wait before training goes: data (load, split, adapt,
+        pipelines), build (model, compile, start files), first step (tracing,
+        compilation and the step itself), and their total."""
+        m = self._marks
+        parts = {"data": m["data"] - m["started"], "build": m["build"] - m["data"]}
+        if first_step_end is not None:  # None: a resumed run with nothing left to train
+            parts["first_step"] = first_step_end - m["build"]
+            parts["total"] = first_step_end - m["started"]
+        return {k: round(v, 2) for k, v in parts.items()}
+
+    def _finish(self, history, test_ds, throughput, started) -> dict:
+        epochs_run = history.epoch[-1] + 1 if history.epoch else self.cfg.train.epochs
+        metrics = {"recipe": self.cfg.recipe, "epochs": epochs_run,
+                   "wall_time_s": round(time.time() - started, 2),
+                   "train_examples_per_s": round(throughput.steady, 1),
+                   "startup_s": self._startup(throughput.first_step_end),
+                   "peak_memory_mb": hardware.peak_memory_mb(self.hw.gpus)}
+        # Evaluation is a collective op under multi-worker training: every
+        # worker runs it, on the final weights, before anything chief-only.
+        if test_ds is not None:
+            with self.strategy.scope():
+                metrics["test_final"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+            metrics["test"] = metrics["test_final"]
+        if not self.chief:
+            shutil.rmtree(self.write_dir(), ignore_errors=True)
+            return metrics
+        rows = plots.read_history(self.run_dir / rundir.HISTORY)
+        if rows:
+            metrics["final"] = {k: v for k, v in rows[-1].items() if k != "epoch"}
+        self.serving_model.save(self.run_dir / rundir.FINAL_MODEL)
+        best_path = self.run_dir / rundir.BEST_WEIGHTS
+        if best_path.is_file():
+            monitor = self.cfg.train.monitor
+            pick = max if callbacks_lib.monitor_mode(monitor) == "max" else min
+            scored = [r for r in rows if isinstance(r.get(monitor), float)]
+            if scored:
+                metrics["best"] = dict(pick(scored, key=lambda r: r[monitor]))
+            self.model.load_weights(best_path)
+            self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
+            if test_ds is not None and self.strategy_name != "multi_worker":
+                metrics["test"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+        if rows:
+            plots.plot_curves(rows, self.run_dir / rundir.CURVES)
+        rundir.write_json(self.run_dir / rundir.METRICS, metrics)
+        shutil.rmtree(self.run_dir / rundir.BACKUP, ignore_errors=True)
+        if self.verbose:
+            print(f"run directory: {self.run_dir}")
+        return metrics
+
+
+def run(cfg, run_dir=None, **kwargs) -> dict:
+    """Train ``cfg`` into ``run_dir`` (default ``runs/<recipe>-<UTC time>``)."""
+    run_dir = run_dir or rundir.default_run_dir(cfg.recipe)
+    return Trainer(cfg, run_dir, **kwargs).fit()
+
+
+def resume(run_dir, overrides=(), **kwargs) -> dict:
+    """Continue the interrupted run in ``run_dir`` from its last backup.
+
+    ``overrides`` (``key=value``) may change how the run reports, e.g.
+    ``runtime.verbose=2``; changing what it trains breaks the resume.
+    """
+    run_dir = rundir.require(run_dir)
+    cfg = config_lib.apply_overrides(config_from_yaml(run_dir / rundir.CONFIG), overrides)
+    return Trainer(cfg, run_dir, resume=True, **kwargs).fit()

@@ -1,0 +1,225 @@
+"""The engine end to end on a toy recipe: run directory, metrics, determinism,
+schedules, weight decay, resume."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from keras_recipes import config as C
+from keras_recipes import rundir
+from keras_recipes.errors import RunDirError, RunInterrupted
+from keras_recipes.registry import get_recipe
+from keras_recipes.training.trainer import Trainer, resume, run
+from tests_support.toy_data import toy_images
+
+
+def toy_cfg(toy_recipe, *overrides):
+    cfg = get_recipe(toy_recipe).config()
+    return C.apply_overrides(cfg, ["runtime.verbose=0", *overrides])
+
+
+def test_run_writes_a_complete_run_directory(toy_recipe, tmp_path):
+    metrics = run(toy_cfg(toy_recipe), tmp_path / "run", data=toy_images())
+    run_dir = tmp_path / "run"
+    for name in (rundir.CONFIG, rundir.ENVIRONMENT, rundir.HISTORY, rundir.METRICS,
+                 rundir.FINAL_MODEL, rundir.BEST_MODEL, rundir.CURVES, rundir.CLASS_NAMES):
+        assert (run_dir / name).is_file(), name
+    assert any((run_dir / rundir.LOGS).rglob("*tfevents*"))
+    assert not (run_dir / rundir.BACKUP).exists()
+    env = json.loads((run_dir / rundir.ENVIRONMENT).read_text())
+    assert env["precision"] == "float32" and env["seed"] == 1337 and env["tensorflow"]
+    assert set(env["onednn"]) == {"on", "why"}
+    assert metrics["epochs"] == 2 and metrics["train_examples_per_s"] > 0
+    assert metrics["peak_memory_mb"]["host"] > 100  # TensorFlow alone takes more
+    startup = metrics["startup_s"]
+    assert set(startup) == {"data", "build", "first_step", "total"} and min(startup.values()) >= 0
+    assert startup["total"] == pytest.approx(startup["data"] + startup["build"] + startup["first_step"], abs=0.03)
+    assert set(metrics["best"]) >= {"epoch", "val_accuracy", "val_loss"}
+    saved = json.loads((run_dir / rundir.METRICS).read_text())
+    assert saved["best"]["val_accuracy"] == metrics["best"]["val_accuracy"]
+    lines = (run_dir / rundir.HISTORY).read_text().splitlines()
+    assert lines[0].startswith("epoch") and len(lines) == 3
+    # The saved model takes raw uint8 pixels and reproduces the config.
+    model = keras.saving.load_model(run_dir / rundir.FINAL_MODEL)
+    assert model.inputs[0].dtype == "uint8"
+    assert C.load(run_dir / rundir.CONFIG, get_recipe(toy_recipe).config()).train.epochs == 2
+
+
+def test_refuses_to_overwrite_a_run(toy_recipe, tmp_path):
+    (tmp_path / "keep.txt").write_text("x")
+    with pytest.raises(RunDirError, match="not empty"):
+        Trainer(toy_cfg(toy_recipe), tmp_path)
+
+
+def test_deterministic_runs_give_identical_weights(toy_recipe, tmp_path):
+    cfg = toy_cfg(toy_recipe, "runtime.deterministic=true", "augment.preset=cifar")
+    weights = []
+    for name in ("a", "b"):
+        run(cfg, tmp_path / name, data=toy_images())
+        model = keras.saving.load_model(tmp_path / name / rundir.FINAL_MODEL)
+        weights.append(model.get_weights())
+    for w1, w2 in zip(*weights):
+        np.testing.assert_array_equal(w1, w2)
+
+
+@pytest.mark.parametrize("schedule", ["step", "cosine", "onecycle"])
+def test_schedules_and_optimizers_train(toy_recipe, tmp_path, schedule):
+    cfg = toy_cfg(toy_recipe, f"train.schedule={schedule}", "train.warmup_epochs=1",
+                  "train.optimizer=adamw", "train.lr=0.01", "train.weight_decay=0.05",
+                  "train.label_smoothing=0.1", "train.ema=true", "train.clipnorm=1.0")
+    metrics = run(cfg, tmp_path / "r", data=toy_images())
+    assert np.isfinite(metrics["final"]["loss"])
+
+
+def test_test_split_is_evaluated(toy_recipe, tmp_path):
+    from keras_recipes.datasets import load_splits
+
+    x, y = toy_images(80)
+    splits = load_splits((x[:64], y[:64]), kind="image", image_size=8, val_fraction=0.25, seed=0)
+    test = load_splits((x[64:], y[64:]), kind="image", image_size=8, val_fraction=0.0, seed=0)
+    splits.test, splits.counts["test"] = test.train, test.counts["train"]
+    metrics = run(toy_cfg(toy_recipe), tmp_path / "r", data=splits)
+    assert 0.0 <= metrics["test"]["accuracy"] <= 1.0
+
+
+def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path):
+    run(toy_cfg(toy_recipe), tmp_path / "r", data=toy_images())
+    with pytest.raises(RunDirError, match="already finished"):
+        resume(tmp_path / "r", data=toy_images())
+    (tmp_path / "r" / rundir.METRICS).unlink()
+    with pytest.raises(RunDirError, match="no usable backup.*--overwrite"):
+        resume(tmp_path / "r", data=toy_images())
+
+
+def test_resume_continues_from_the_backup(toy_recipe, tmp_path):
+    """Simulate a crash after epoch 2 of 4 by running 2 epochs with the backup
+    kept, then resume the 4-epoch config: epochs 2 and 3 run, history is whole."""
+    from keras_recipes.training import callbacks as cb
+
+    cfg4 = toy_cfg(toy_recipe, "train.epochs=4")
+    cfg2 = toy_cfg(toy_recipe, "train.epochs=2")
+    trainer = Trainer(cfg2, tmp_path / "r")
+    trainer.user_data = toy_images()
+    finish = trainer._finish
+    trainer._finish = lambda *a: {}  # "crash" before the run is finalised
+    trainer.fit()
+    assert cb.backup_epoch(tmp_path / "r") == 2
+    C.save(cfg4, tmp_path / "r" / rundir.CONFIG)
+    metrics = resume(tmp_path / "r", data=toy_images())
+    epochs = [int(line.split(",")[0]) for line in
+              (tmp_path / "r" / rundir.HISTORY).read_text().splitlines()[1:]]
+    assert epochs == [0, 1, 2, 3]
+    assert metrics["epochs"] == 4
+    del finish
+
+
+class _Crash(keras.callbacks.Callback):
+    """Fails the run after `epoch`'s callbacks (its backup included) ran."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise KeyboardInterrupt("simulated crash")
+
+
+@pytest.mark.parametrize("ema", [False, True])
+def test_interrupted_and_resumed_run_ends_where_an_uninterrupted_one_does(toy_recipe, tmp_path, ema,
+                                                                          monkeypatch):
+    """One batch per epoch, so the data order cannot differ: the resumed run must
+    restore weights, optimizer slots (and the EMA), step count and schedule."""
+    from keras_recipes.training import callbacks as cb
+
+    cfg = toy_cfg(toy_recipe, "train.epochs=4", "train.batch_size=64", "train.schedule=cosine",
+                  "train.optimizer=sgd", "train.momentum=0.9", f"train.ema={str(ema).lower()}",
+                  "runtime.deterministic=true")
+    run(cfg, tmp_path / "whole", data=toy_images())
+    with pytest.raises(RunInterrupted, match="recipes resume"):
+        run(cfg, tmp_path / "cut", data=toy_images(), callbacks=[_Crash(1)])
+    assert cb.backup_epoch(tmp_path / "cut") == 2
+    resume(tmp_path / "cut", data=toy_images())
+    whole, cut = (keras.saving.load_model(tmp_path / name / rundir.FINAL_MODEL).get_weights()
+                  for name in ("whole", "cut"))
+    for a, b in zip(whole, cut):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_l2_weight_decay_skips_biases_and_batch_norm(toy_recipe, tmp_path):
+    from keras_recipes.training.optimizers import make_optimizer
+
+    cfg = toy_cfg(toy_recipe, "train.weight_decay=0.01")
+    model = get_recipe(toy_recipe).build_model(cfg, _info())
+    make_optimizer(cfg.train, 0.1, model)
+    decayed = [v.path for v in model.trainable_variables if v.regularizer is not None]
+    assert decayed and all("kernel" in p for p in decayed)
+    assert len(model.losses) == len(decayed)
+
+
+def test_step_schedule_divides_at_fractions_of_training():
+    from keras_recipes.config import TrainConfig
+    from keras_recipes.training.optimizers import make_schedule
+
+    s = make_schedule(TrainConfig(epochs=10, lr=0.1, schedule="step", decay_at=[0.5, 0.75]), 100)
+    assert np.isclose(float(s(0)), 0.1) and np.isclose(float(s(600)), 0.01)
+    assert np.isclose(float(s(800)), 0.001)
+
+
+def _info():
+    from keras_recipes.training.model_inputs import DataInfo
+
+    return DataInfo(kind="image", num_classes=3, image_shape=(8, 8, 3))
+
+
+def test_empty_source_is_a_clear_error(toy_recipe, tmp_path):
+    from keras_recipes.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="data.source is empty.*--data"):
+        run(toy_cfg(toy_recipe, "data.source=''"), tmp_path / "r")
+
+
+def test_a_diverged_run_fails_and_says_so(toy_recipe, tmp_path):
+    from keras_recipes.errors import RecipeError
+
+    with pytest.raises(RecipeError, match="diverged.*lower train.lr"):
+        run(toy_cfg(toy_recipe, "train.lr=1e30"), tmp_path / "r", data=toy_images())
+    assert json.loads((tmp_path / "r" / rundir.METRICS).read_text())["diverged"] is True
+
+
+def test_file_cache_keeps_one_file_per_split(toy_recipe, tmp_path):
+    prefix = tmp_path / "cache" / "toy"
+    prefix.parent.mkdir()
+    run(toy_cfg(toy_recipe, f"data.cache={prefix}"), tmp_path / "r", data=toy_images())
+    names = {p.name.split(".")[0] for p in prefix.parent.iterdir()}
+    # One cache per split: with one shared file, validation would read train's.
+    assert {"toy-train", "toy-val"} <= names
+
+
+def test_a_bad_setting_is_a_model_build_error_but_a_bug_in_build_model_surfaces(tmp_path, toy_recipe):
+    """ArgumentError (a layer argument out of range) is a setting the user can
+    change, e.g. a failed tuning trial; any other error in a recipe's model
+    code is a bug and must not be dressed up as one."""
+    import dataclasses
+
+    from keras_recipes.datasets import synthetic_splits
+    from keras_recipes.errors import ModelBuildError
+    from keras_recipes.layers import ArgumentError
+    from keras_recipes.registry import _REGISTRY
+
+    recipe = get_recipe(toy_recipe)
+    cfg = recipe.config()
+    cfg.runtime.verbose = 0
+    data = synthetic_splits("image", num_examples=16, image_size=8)
+    for raised, expected in ((ArgumentError("`depth` must be 6n+2"), ModelBuildError),
+                             (ValueError("a typo in the recipe's code"), ValueError)):
+        def build(cfg, info, raised=raised):
+            raise raised
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setitem(_REGISTRY, toy_recipe, dataclasses.replace(recipe, build_model=build))
+            with pytest.raises(expected) as caught:
+                Trainer(cfg, tmp_path / type(raised).__name__, data=data).fit()
+        assert type(caught.value) is expected
