@@ -27,9 +27,9 @@ from keras_recipes.cli.options import (config_option, preset_option, resolve_tra
               help="The most trials to run (Hyperband may stop earlier).")
 @click.option("--epochs", type=int,
               help="Epochs per trial (train.epochs); Hyperband's largest budget.")
-@click.option("--objective", default="val_accuracy", show_default=True,
-              metavar="[val_accuracy|val_loss|accuracy|loss]",
-              help="What a trial scores (its best epoch); losses are minimised.")
+@click.option("--objective", metavar="METRIC",
+              help="What a trial scores (its best epoch), e.g. val_accuracy or val_loss; "
+                   "default: the recipe's train.monitor. Losses and errors are minimised.")
 @click.option("--data", help="Data source: tfds:NAME or a folder (overrides data.source).")
 @click.option("--output", "-o", type=click.Path(file_okay=False),
               help="Search directory (default: runs/<recipe>-tune-<UTC time>); "

@@ -126,6 +126,11 @@ class Task:
         """``model.compile`` arguments besides jit/steps_per_execution."""
         return {"optimizer": optimizer}
 
+    def metric_names(self) -> tuple:
+        """The names ``fit`` logs (``val_`` prefixed on validation data):
+        what ``recipes tune --objective`` may optimise. Pure Python."""
+        return ("loss",)
+
     def callbacks(self, write_dir: Path) -> list:
         """Callbacks added after the engine's own (e.g. a sample grid per epoch)."""
         return []

@@ -105,6 +105,9 @@ class ClassificationTask(Task):
             accuracy = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
         return {"optimizer": optimizer, "loss": loss, "metrics": [accuracy]}
 
+    def metric_names(self) -> tuple:
+        return ("loss", "accuracy")
+
     # -- serving -------------------------------------------------------------------
     def describe(self, run) -> None:
         spec = run.model.inputs[0]

@@ -170,8 +170,15 @@ def best_so_far(rows: list[dict], monitor: str, mode: str) -> float | None:
     return max(values) if mode == "max" else min(values)
 
 
+# Metrics where lower is better: losses, errors, distances, nats and bits per
+# character. Every other metric (accuracy, PSNR, inception score) is maximised.
+_LOWER_IS_BETTER = ("loss", "error", "mse", "mae", "distance", "nats", "bits", "perplexity")
+
+
 def monitor_mode(monitor: str) -> str:
-    return "min" if "loss" in monitor else "max"
+    """``"min"`` or ``"max"``: which way ``monitor`` improves (one rule for
+    checkpoints, early stopping, the best row and tuning objectives)."""
+    return "min" if any(word in monitor for word in _LOWER_IS_BETTER) else "max"
 
 
 def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_size: int,

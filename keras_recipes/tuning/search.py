@@ -57,7 +57,6 @@ from keras_recipes.tuning.tuner import engine_tuner_class, last_line
 
 ALGORITHMS = ("random", "bayesian", "hyperband")
 # The metrics every run's history.csv holds (val_* when there is validation data).
-OBJECTIVES = ("val_accuracy", "val_loss", "accuracy", "loss")
 # Hyperband keeps the best 1/FACTOR of each round and gives them FACTOR x the epochs.
 HYPERBAND_FACTOR = 3
 
@@ -67,7 +66,7 @@ _NOT_PART_OF_SEARCH = ("data.source", "data.data_dir", "runtime.verbose")
 
 
 def tune(recipe_or_cfg, space=None, algorithm: str = "random", max_trials: int = 10,
-         epochs: Optional[int] = None, objective: str = "val_accuracy", output=None,
+         epochs: Optional[int] = None, objective: Optional[str] = None, output=None,
          data=None, overrides=(), smoke: bool = False, overwrite: bool = False) -> TuneResult:
     """Search ``space`` for the config of ``recipe_or_cfg`` that maximises ``objective``.
 
@@ -80,8 +79,10 @@ def tune(recipe_or_cfg, space=None, algorithm: str = "random", max_trials: int =
         max_trials: the most trials to run (Hyperband may stop earlier, when
             its brackets are done).
         epochs: epochs per trial (``train.epochs``); Hyperband's largest budget.
-        objective: "val_accuracy" (maximised), "val_loss" (minimised),
-            "accuracy" or "loss"; a trial scores its best epoch.
+        objective: a metric of the recipe's task, on validation (``val_``)
+            or training data, e.g. "val_accuracy" (maximised) or "val_loss"
+            (minimised); default: the config's ``train.monitor``. A trial
+            scores its best epoch.
         output: the search folder (default ``runs/<recipe>-tune-<UTC time>``);
             an existing one holding the same search is resumed.
         data: in-memory data for every trial (as for ``Trainer``), or a source
@@ -101,6 +102,13 @@ def tune(recipe_or_cfg, space=None, algorithm: str = "random", max_trials: int =
                          output=output, data=data, overrides=overrides, smoke=smoke)
     search.prepare_output(overwrite=overwrite)
     return search.run()
+
+
+def objectives(recipe, cfg) -> tuple:
+    """What a search of ``recipe`` may optimise: its task's metrics (and the
+    loss), on training or validation data, and the run's ``train.monitor``."""
+    names = recipe.task(cfg, recipe).metric_names()
+    return tuple(dict.fromkeys([cfg.train.monitor, *(f"val_{n}" for n in names), *names]))
 
 
 def _check_choice(name: str, value, allowed) -> None:
@@ -132,15 +140,16 @@ class Search:
 
     @property
     def direction(self) -> str:
-        return "min" if "loss" in self.objective else "max"
+        from keras_recipes.training.callbacks import monitor_mode
+
+        return monitor_mode(self.objective)
 
     # -- planning (no TensorFlow) -------------------------------------------
     @classmethod
     def plan(cls, recipe_or_cfg, *, space=None, algorithm="random", max_trials=10,
-             epochs=None, objective="val_accuracy", output=None, data=None, overrides=(),
+             epochs=None, objective=None, output=None, data=None, overrides=(),
              smoke=False) -> "Search":
         _check_choice("algorithm", algorithm, ALGORITHMS)
-        _check_choice("objective", objective, OBJECTIVES)
         _positive_int("max_trials", max_trials)
         if epochs is not None:
             _positive_int("epochs", epochs)
@@ -181,6 +190,8 @@ class Search:
             entries = space_lib.read_space_file(space)
         else:
             entries = dict(space)
+        objective = objective or base.train.monitor
+        _check_choice("objective", objective, objectives(recipe, base))
         params = space_lib.parse_space(entries, base)
         if algorithm == "hyperband" and "train.epochs" in params:
             raise TuneError("--algorithm hyperband sets train.epochs itself; "

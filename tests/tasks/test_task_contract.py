@@ -102,3 +102,15 @@ def test_resume_continues_a_task_run(tmp_path):
         kr.run(cfg, run_dir, data=splits, callbacks=[StopAfterEpoch2()])
     metrics = kr.resume(run_dir, data=splits)
     assert metrics["epochs"] == 3
+
+
+def test_tuning_optimises_the_tasks_metrics(tmp_path):
+    from keras_recipes.errors import ConfigError
+    from keras_recipes.tuning.search import Search
+
+    space = {"train.lr": "loguniform(1e-3, 1e-1)"}
+    search = Search.plan(TOY_AE, space=space, smoke=True, output=tmp_path / "s")
+    # The recipe's monitor, minimised: no accuracy to maximise here.
+    assert (search.objective, search.direction) == ("val_loss", "min")
+    with pytest.raises(ConfigError, match="unknown objective 'val_accuracy'"):
+        Search.plan(TOY_AE, space=space, smoke=True, objective="val_accuracy", output=tmp_path / "t")
