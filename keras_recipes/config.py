@@ -196,20 +196,23 @@ def _structured(cfg: RecipeConfig) -> DictConfig:
     return node
 
 
+def check_choice(key: str, value) -> None:
+    """Raise a ConfigError unless ``value`` is one of the choices of ``key``
+    (e.g. ``runtime.precision``), with a "did you mean"."""
+    allowed = _CHOICES[key]
+    if value not in allowed:
+        # YAML spells None as null; show the choices as they must be typed.
+        names = ["null" if a is None else str(a) for a in allowed]
+        raise ConfigError(f"config key `{key}` must be one of {', '.join(names)}; "
+                          f"received {value!r}{did_you_mean(value, names)}")
+
+
 def _validate(cfg: RecipeConfig) -> RecipeConfig:
     # YAML reads `true`/`false` as booleans; this key is a three-way string.
     cfg.runtime.jit_compile = str(cfg.runtime.jit_compile).lower()
-    for key, allowed in _CHOICES.items():
+    for key in _CHOICES:
         section, name = key.split(".")
-        value = getattr(getattr(cfg, section), name)
-        if value not in allowed:
-            # YAML spells None as null; show the choices as they must be typed.
-            names = ["null" if a is None else str(a) for a in allowed]
-            hint = did_you_mean(value, names)
-            choices = ", ".join(names)
-            raise ConfigError(
-                f"config key `{key}` must be one of {choices}; received {value!r}{hint}"
-            )
+        check_choice(key, getattr(getattr(cfg, section), name))
     if not 0.0 <= cfg.train.warmup_fraction < 1.0:
         raise ConfigError(
             f"config key `train.warmup_fraction` must be in [0, 1); received {cfg.train.warmup_fraction!r}"

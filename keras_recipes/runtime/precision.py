@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from keras_recipes.config import PRECISIONS
-from keras_recipes.errors import ConfigError
+from keras_recipes.config import check_choice
 from keras_recipes.runtime.hardware import Hardware
 
 
 def choose_precision(requested: str, hw: Hardware) -> Tuple[str, str]:
     """Return ``(policy_name, reason)`` for ``runtime.precision``."""
-    if requested not in PRECISIONS:
-        raise ConfigError(f"unknown precision {requested!r}; choose from {', '.join(PRECISIONS)}")
+    check_choice("runtime.precision", requested)
     if requested != "auto":
         return requested, "requested in the config"
     if hw.tpu:

@@ -11,15 +11,14 @@ import json
 import os
 from typing import Optional, Tuple
 
-from keras_recipes.config import STRATEGIES
+from keras_recipes.config import check_choice
 from keras_recipes.errors import ConfigError
 from keras_recipes.runtime.hardware import Hardware
 
 
 def choose_strategy(requested: str, hw: Hardware) -> Tuple[str, str]:
     """Return ``(strategy_name, reason)`` for ``runtime.strategy``."""
-    if requested not in STRATEGIES:
-        raise ConfigError(f"unknown strategy {requested!r}; choose from {', '.join(STRATEGIES)}")
+    check_choice("runtime.strategy", requested)
     if requested != "auto":
         return requested, "requested in the config"
     if hw.tpu:
@@ -84,7 +83,8 @@ def make_strategy(name: str):
         tf.config.experimental_connect_to_cluster(resolver)
         tf.tpu.experimental.initialize_tpu_system(resolver)
         return tf.distribute.TPUStrategy(resolver)
-    raise ConfigError(f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}")
+    check_choice("runtime.strategy", name)
+    raise ConfigError(f"strategy {name!r} cannot be made here")  # "auto": choose_strategy first
 
 
 def is_chief(environ=os.environ) -> bool:

@@ -28,7 +28,7 @@ def test_auto_precision_follows_the_hardware(hw, policy):
 
 def test_explicit_precision_wins():
     assert choose_precision("mixed_float16", CPU) == ("mixed_float16", "requested in the config")
-    with pytest.raises(ConfigError, match="unknown precision"):
+    with pytest.raises(ConfigError, match="`runtime.precision` must be one of"):
         choose_precision("fp8", CPU)
 
 
