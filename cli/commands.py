@@ -60,5 +60,5 @@ def doctor_command():
 
 
 from keras_recipes.cli import (  # noqa: E402,F401
-    compare_command, serve_commands, train_commands, tune_command,
+    compare_command, generate_command, serve_commands, train_commands, tune_command,
 )

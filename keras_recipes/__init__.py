@@ -34,6 +34,7 @@ _LAZY = {
     "predict": "keras_recipes._serving_predict",
     "export": "keras_recipes._serving_export",
     "sample": "keras_recipes._serving_sample",
+    "generate": "keras_recipes.text_generation",
     "ExportError": "keras_recipes._serving",
     "InputError": "keras_recipes._serving",
     "tune": "keras_recipes.tuning",
