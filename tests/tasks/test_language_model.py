@@ -180,3 +180,15 @@ def test_an_interrupted_run_resumes_to_the_same_model(lm_run, tmp_path):
                   for name in ("whole", "cut"))
     for a, b in zip(whole, cut):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_listed_parameter_count_and_presets():
+    recipe = kr.get_recipe(RECIPE)
+    info = DataInfo(kind="corpus", num_classes=65, vocab_size=65)  # tiny-shakespeare's 65
+    assert recipe.build_model(recipe.config(), info).count_params() == pytest.approx(5.4e6, rel=0.05)
+    cpu = recipe.with_preset(recipe.config(), "cpu")
+    assert (cpu.model.layers, cpu.model.units, cpu.runtime.jit_compile) == (2, 256, "false")
+    gru = recipe.build_model(C.apply_overrides(cpu, ["model.cell=gru"]), info)
+    assert [type(l).__name__ for l in gru.layers].count("GRU") == 2
+    with pytest.raises(ValueError, match="model.cell"):
+        recipe.build_model(C.apply_overrides(cpu, ["model.cell=rnn"]), info)
