@@ -126,11 +126,14 @@ def sample_next(logits, temperature, top_k, seed):
 
 
 class Sampler:
-    """A trained language model as a compiled one-step sampler.
+    """A trained language model as compiled samplers.
 
     ``advance(ids [B, T], states, temperature, top_k, seed) -> (next ids
-    [B], states)`` is one ``tf.function`` traced once for every batch size
-    and prompt length (``input_signature`` with None dimensions).
+    [B], states)`` reads a prompt (or one character) and draws the next id;
+    ``advance_n(id [1], states, ..., seed, start, n) -> (ids [n], states)``
+    draws ``n`` more, one step of the recurrence each, in a ``tf.while_loop``.
+    Both are ``tf.function``s traced once (``input_signature`` with None
+    dimensions), so no prompt length or chunk size retraces them.
     """
 
     def __init__(self, model, vocabulary: Sequence[str]):
