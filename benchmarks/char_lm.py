@@ -80,7 +80,8 @@ def hand_written(train_text, val_text, *, epochs, units=256, minutes=None, seed=
                     self.model.stop_training = True
         callbacks.append(Budget())
     started = time.time()
-    model.fit(x, y, batch_size=64, epochs=epochs, shuffle=True, verbose=0, callbacks=callbacks)
+    history = model.fit(x, y, batch_size=64, epochs=epochs, shuffle=True, verbose=0,
+                        callbacks=callbacks)
     train_s = time.time() - started
     nats = model.evaluate(vx, vy, batch_size=256, verbose=0)
 
@@ -94,7 +95,8 @@ def hand_written(train_text, val_text, *, epochs, units=256, minutes=None, seed=
         p = np.exp(logits - logits.max())
         context.append(int(rng.choice(len(p), p=p / p.sum())))
     gen = GEN_CHARS / (time.time() - started)
-    return {"nats": float(nats), "gen_chars_per_s": gen, "train_s": train_s}
+    return {"nats": float(nats), "gen_chars_per_s": gen, "train_s": train_s,
+            "epochs": len(history.epoch)}
 
 
 # -- the recipe -----------------------------------------------------------------------
@@ -102,28 +104,28 @@ def recipe(data_path, work, *, overrides, run_dir=None):
     import keras_recipes as kr
     from keras_recipes.config import apply_overrides
 
-    train_s = None
     if run_dir is None:
         cfg = kr.get_recipe("shakespeare-char").config()
         cfg = kr.get_recipe("shakespeare-char").with_preset(cfg, "cpu")
         cfg = apply_overrides(cfg, [f"data.source={data_path}", "runtime.verbose=0", *overrides])
         run_dir = Path(work) / "recipe"
         metrics = kr.run(cfg, run_dir, overwrite=True)
-        train_s = metrics["wall_time_s"]
     else:
         metrics = json.loads((Path(run_dir) / "metrics.json").read_text())
-        train_s = metrics["wall_time_s"]
+    train_s = metrics["wall_time_s"]
+    epochs = metrics["epochs"]
     ev = kr.evaluate(run_dir, verbose=False)
     gen = kr.generate(run_dir, "ROMEO:", GEN_CHARS, temperature=0.8, seed=0)
     return {"nats": ev["nats_per_char"], "nats_carried": ev["nats_per_char_carried"],
-            "gen_chars_per_s": gen["chars_per_s"], "train_s": train_s, "run": str(run_dir)}
+            "gen_chars_per_s": gen["chars_per_s"], "train_s": train_s, "epochs": epochs,
+            "run": str(run_dir)}
 
 
 def table(rows):
-    head = f"{'model':<34} {'nats/char':>9} {'bits/char':>9} {'gen chars/s':>11} {'train min':>9}"
+    head = f"{'model':<38} {'nats/char':>9} {'bits/char':>9} {'gen chars/s':>11} {'train min':>9}"
     lines = [head, "-" * len(head)]
     for name, r in rows:
-        lines.append(f"{name:<34} {r['nats']:>9.4f} {r['nats'] / math.log(2):>9.4f} "
+        lines.append(f"{name:<38} {r['nats']:>9.4f} {r['nats'] / math.log(2):>9.4f} "
                      f"{r['gen_chars_per_s']:>11.0f} {r['train_s'] / 60:>9.1f}")
     return "\n".join(lines)
 
@@ -160,12 +162,12 @@ def main(argv=None):
     print(f"data: {data}: {len(train_text):,} training / {len(val_text):,} held-out characters "
           f"(contiguous tail); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
           flush=True)
-    rows = [(f"shakespeare-char (cpu preset)",
-             recipe(data, work, overrides=overrides, run_dir=args.recipe_run))]
+    row = recipe(data, work, overrides=overrides, run_dir=args.recipe_run)
+    rows = [(f"shakespeare-char (cpu preset), {row['epochs']} ep", row)]
     if not args.skip_hand_written:
-        rows.append((f"hand-written 2xLSTM-{units}, {epochs} ep",
-                     hand_written(train_text, val_text, epochs=epochs, units=units,
-                                  minutes=args.hand_minutes)))
+        row = hand_written(train_text, val_text, epochs=epochs, units=units,
+                           minutes=args.hand_minutes)
+        rows.append((f"hand-written 2xLSTM-{units}, {row['epochs']} ep", row))
     print(table(rows))
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     if args.json:
