@@ -59,5 +59,5 @@ def doctor_command():
         raise SystemExit(1)
 
 
-from keras_recipes.cli import (compare_command, serve_commands, train_commands,  # noqa: E402,F401
-                               tune_command)
+from keras_recipes.cli import (compare_command, generate_command, serve_commands,  # noqa: E402,F401
+                               train_commands, tune_command)

@@ -43,5 +43,5 @@ def resolve_training_config(name, config_file, overrides,
     """resolve_config for commands that train: a missing data folder fails
     now, not after the seconds TensorFlow takes to load."""
     cfg = resolve_config(name, config_file, overrides, preset)
-    check_source(cfg.data.source)
+    check_source(cfg.data.source, cfg.data.kind)
     return cfg

@@ -21,7 +21,7 @@ _ROLES = ("train", "val", "test")
 
 def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, seed=0,
                 val_split="random", data_dir=None, strict=False, progress=True, class_names=None,
-                max_in_memory_mb=DEFAULT_MAX_IN_MEMORY_MB):
+                max_in_memory_mb=DEFAULT_MAX_IN_MEMORY_MB, sequence_length=None):
     """Loads a labelled data set as train / val / test `Splits`.
 
     Args:
@@ -36,7 +36,9 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
             - a dict `{"train": s, "val": s, "test": s}` of the above
               (folders, arrays or datasets; "val"/"test" optional), or
               `{"x": x, "y": y}`.
-        kind: `"image"` or `"text"`.
+        kind: `"image"`, `"text"` or `"corpus"`: one text (a `.txt` file or
+            a folder of them) cut into windows of `sequence_length` for a
+            language model, its tail held out (`datasets.corpus`).
         image_size: int or (height, width) to resize every image to; None
             keeps the train images' size (they must all have one size).
         channels: 3 (RGB) or 1 (grayscale); images are converted to it.
@@ -73,6 +75,11 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
     ```
     """
     check_kind(kind)
+    if kind == "corpus":
+        from keras_recipes.datasets.corpus import load_corpus_splits
+
+        return load_corpus_splits(source, sequence_length=sequence_length, val_fraction=val_fraction,
+                                  progress=progress)
     size = image_hw(image_size)
     if kind == "image":
         check_channels(channels)

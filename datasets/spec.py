@@ -1,6 +1,6 @@
 """What the loaders accept: data kinds, file extensions, split folder names, sizes."""
 
-KINDS = ("image", "text")
+KINDS = ("image", "text", "corpus")  # corpus: one text for a language model
 
 # Class folders hold files with these extensions (case-insensitive); anything
 # else in them (README, .DS_Store, label files, ...) is ignored.

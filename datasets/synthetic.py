@@ -17,7 +17,7 @@ def _vocabulary(size, rng):
 
 
 def synthetic_splits(kind, *, num_examples=64, image_size=32, channels=3, num_classes=10, seed=0,
-                     vocab_words=200):
+                     vocab_words=200, sequence_length=32):
     """Random `Splits` with `num_examples` train and `num_examples // 4` val and test examples.
 
     Images are uint8 noise whose brightness depends on the class, texts are
@@ -33,6 +33,11 @@ def synthetic_splits(kind, *, num_examples=64, image_size=32, channels=3, num_cl
     ```
     """
     check_kind(kind)
+    if kind == "corpus":  # a language model's text: windows of `sequence_length`
+        from keras_recipes.datasets.corpus import synthetic_corpus_splits
+
+        return synthetic_corpus_splits(num_examples=num_examples, sequence_length=sequence_length,
+                                       seed=seed)
     if num_classes < 2:
         raise ValueError(f"`num_classes` must be at least 2. Received: num_classes={num_classes}")
     if num_examples < 1:

@@ -34,6 +34,7 @@ _LAZY = {
     "predict": "keras_recipes.inference.predict",
     "export": "keras_recipes.inference.export",
     "sample": "keras_recipes.inference.sample",
+    "generate": "keras_recipes.inference.generate",
     "ExportError": "keras_recipes.inference.run",
     "InputError": "keras_recipes.inference.run",
     "tune": "keras_recipes.tuning.search",

@@ -37,7 +37,7 @@ class DataConfig:
     """Where the data comes from and how it is fed."""
 
     source: str = ""  # "tfds:cifar10", "path/to/folder", ...
-    kind: str = "image"  # "image" | "text"
+    kind: str = "image"  # "image" | "text" | "corpus" (one text for a language model)
     data_dir: Optional[str] = None  # TFDS data_dir
     val_fraction: float = 0.1  # carved (stratified, seeded) from train when no val split
     # How: "random" rows, or "blocks": contiguous runs of file names per class,
@@ -55,7 +55,7 @@ class DataConfig:
     std: List[float] = field(default_factory=list)
     # Text.
     vocab_size: int = 20_000
-    sequence_length: int = 200
+    sequence_length: int = 200  # tokens per text; characters per window of a corpus
 
 
 @dataclass
@@ -129,7 +129,7 @@ class RecipeConfig:
 
 
 _CHOICES = {
-    "data.kind": ("image", "text"),
+    "data.kind": ("image", "text", "corpus"),  # keras_recipes.datasets.spec.KINDS
     "data.val_split": ("random", "blocks"),  # keras_recipes.datasets.splits.VAL_SPLITS
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),

@@ -18,7 +18,10 @@ def check_directory(path) -> str:
     return path
 
 
-def check_source(source) -> None:
-    """A ``data.source`` string: ``tfds:NAME`` or an existing folder."""
+def check_source(source, kind: str = "image") -> None:
+    """A ``data.source`` string: ``tfds:NAME`` or an existing folder (a text
+    corpus may also be one ``.txt`` file)."""
     if isinstance(source, str) and source.strip() and not source.startswith("tfds:"):
+        if kind == "corpus" and os.path.isfile(os.path.expanduser(source)):
+            return
         check_directory(source)

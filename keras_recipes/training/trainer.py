@@ -79,6 +79,7 @@ def smoke_data(cfg: config_lib.RecipeConfig):
     return datasets.synthetic_splits(
         d.kind, num_examples=SMOKE_EXAMPLES, image_size=d.image_size, channels=d.channels,
         num_classes=10 if d.kind == "image" else 2, seed=cfg.runtime.seed,
+        sequence_length=d.sequence_length,
     )
 
 
@@ -182,6 +183,7 @@ class Trainer:
                     source, kind=d.kind, image_size=d.image_size, channels=d.channels,
                     val_fraction=d.val_fraction, seed=self.cfg.runtime.seed, val_split=d.val_split,
                     data_dir=d.data_dir, strict=d.strict, progress=self.verbose == 1,
+                    sequence_length=d.sequence_length,
                 )
             except datasets.DataError:
                 raise
