@@ -130,6 +130,7 @@ def _read_config(run_dir: Path):
 def _register_custom_objects():
     """Import what registers the project's serializable layers with Keras."""
     import keras_recipes.layers  # noqa: F401
+    import keras_recipes.tasks.gan_model  # noqa: F401  (the GAN wrapper model)
 
 
 def compute_precision(model) -> str:

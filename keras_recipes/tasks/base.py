@@ -95,6 +95,9 @@ class Task:
     name = "task"
     #: The engine's `recipes predict` applies to classifiers only.
     predicts_classes = False
+    #: Keyword options ``evaluate`` accepts besides the common ones (a GAN's
+    #: ``classifier``); ``kr.evaluate`` refuses others with a clear error.
+    evaluate_options: Tuple[str, ...] = ()
 
     def __init__(self, cfg, recipe=None):
         self.cfg = cfg
