@@ -23,7 +23,7 @@ Example:
 >>> from keras_recipes.layers import dcgan_discriminator, dcgan_generator
 >>> g = dcgan_generator(latent_dim=64, image_shape=(28, 28, 1), width=32)
 >>> d = dcgan_discriminator(image_shape=(28, 28, 1), width=32)
->>> d(g(keras.random.normal((2, 64)))).shape
+>>> tuple(d(g(keras.random.normal((2, 64)))).shape)
 (2, 1)
 """
 

@@ -54,8 +54,8 @@ def build_model(cfg: RecipeConfig, info):
     task=GanTask,
     problem="image generation (GAN)",
     dataset="MNIST",
-    model="DCGAN (3 transposed convs / 2 strided convs)",
-    params="2.3M G + 0.21M D",
+    model="DCGAN: generator 3 transposed convs (2.3M), discriminator 2 strided convs (0.21M)",
+    params="2.5M",
     reference="DCGAN (Radford et al. 2016); judged by an mnist-cnn classifier's FD and IS",
     presets={
         # <= 20 minutes on 2 CPU cores: half-width players, 64-d noise, 12 epochs.

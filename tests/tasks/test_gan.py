@@ -209,3 +209,16 @@ def test_interrupted_and_resumed_gan_ends_where_an_uninterrupted_one_does(tmp_pa
     for a, b in zip(whole.get_weights(), cut.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert sorted(p.name for p in (tmp_path / "cut" / "samples").iterdir())[-1] == "epoch_003.png"
+
+
+def test_cli_sample_and_evaluate_without_classifier(dcgan_run, tmp_path):
+    from click.testing import CliRunner
+
+    from keras_recipes.cli.main import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["sample", str(dcgan_run), "-n", "4", "-o", str(tmp_path / "g.png")])
+    assert result.exit_code == 0 and (tmp_path / "g.png").is_file(), result.output
+    result = runner.invoke(cli, ["evaluate", str(dcgan_run)])
+    assert result.exit_code != 0 and "--classifier RUN_DIR" in result.output
+    assert "Traceback" not in result.output
