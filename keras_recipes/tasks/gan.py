@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_recipes import rundir
-from keras_recipes.errors import RecipeError
+from keras_recipes.errors import ConfigError, RecipeError
 from keras_recipes.tasks.base import Signature, Task, TaskModels
 
 SAMPLES_DIR = "samples"  # RUN/samples/epoch_NNN.png
@@ -134,8 +134,10 @@ class GanTask(Task):
         return {"map_fn": images_only}
 
     def build(self, info, augmenter=None):
-        if augmenter is not None:
-            raise RecipeError("a GAN trains on the images as they are: set augment.preset=none")
+        if self.cfg.augment.preset != "none" or self.cfg.augment.mix:
+            # Augmenting only the real images teaches G the augmented distribution.
+            raise ConfigError("a GAN learns the images as they are: set augment.preset=none "
+                              f"(and no augment.mix); received {self.cfg.augment.preset!r}")
         gan = self.recipe.build_model(self.cfg, info)
         self._gan = gan
         return TaskModels(train=gan, serving=gan)
@@ -234,7 +236,7 @@ class GanTask(Task):
         sets = {"real held-out (ceiling)": ceiling, "trained generator": generate(generator, noise),
                 "untrained generator (floor)": generate(untrained, noise)}
 
-        ref_features, ref_probs = classify(features, reference)
+        ref_features, _ = classify(features, reference)
         ref_stats = sq.feature_statistics(ref_features)
         scores = {}
         for label, images in sets.items():

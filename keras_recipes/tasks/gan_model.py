@@ -8,9 +8,10 @@ in fit() with TensorFlow" does: one ``tf.GradientTape`` per player. The math
 tapes and the noise. It runs under ``tf.distribute`` strategies: each replica
 scales its loss by ``1 / replicas`` and the optimizers sum the replicas'
 gradients, so two replicas with half batches step like one with the whole.
-JAX would need a stateless ``train_step`` over both optimizers' variables,
-which Keras' JAX trainer does not thread through for a second optimizer; a
-GAN on another backend fails at ``compile`` with a clear message.
+On JAX, Keras' trainer threads only ``self.optimizer``'s variables through
+its stateless ``train_step``; two optimizers would need one wrapper holding
+both, which is not written yet, so a GAN on another backend fails at
+``compile`` with a clear message.
 
 Losses (Goodfellow et al. 2014, the non-saturating generator loss):
 ``d_loss = BCE(1, D(x)) + BCE(0, D(G(z)))`` and ``g_loss = BCE(1, D(G(z)))``,

@@ -222,3 +222,10 @@ def test_cli_sample_and_evaluate_without_classifier(dcgan_run, tmp_path):
     result = runner.invoke(cli, ["evaluate", str(dcgan_run)])
     assert result.exit_code != 0 and "--classifier RUN_DIR" in result.output
     assert "Traceback" not in result.output
+
+
+def test_augmentation_is_refused(tmp_path):
+    from keras_recipes.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="augment.preset=none"):
+        run(dcgan_cfg("augment.preset=digits"), tmp_path / "r", data=toy_digits(16))
