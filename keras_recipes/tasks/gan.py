@@ -23,6 +23,7 @@ What it adds to the engine's run:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -224,7 +225,11 @@ class GanTask(Task):
             raise RecipeError(f"{description} has {len(real)} images; the scores need at least 20")
         # Two disjoint halves of the held-out images: one is the reference
         # every set is compared with, the other is scored like a generator
-        # (the ceiling), so all Frechet distances share one sample size.
+        # (the ceiling), so all Frechet distances share one sample size. The
+        # loader's order follows the run's seed; sorting by content first
+        # gives every run on the same data the same halves.
+        real = real[np.argsort([hashlib.sha1(image.tobytes()).hexdigest() for image in real],
+                                kind="stable")]
         order = np.random.default_rng(EVAL_SEED).permutation(len(real))
         half = len(real) // 2
         reference, ceiling = real[order[:half]], real[order[half:2 * half]]
