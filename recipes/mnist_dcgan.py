@@ -54,7 +54,7 @@ def build_model(cfg: RecipeConfig, info):
     task=GanTask,
     problem="image generation (GAN)",
     dataset="MNIST",
-    model="DCGAN: generator 3 transposed convs (2.3M), discriminator 2 strided convs (0.21M)",
+    model="DCGAN (G 2.3M, D 0.21M)",
     params="2.5M",
     reference="DCGAN (Radford et al. 2016); judged by an mnist-cnn classifier's FD and IS",
     presets={
