@@ -70,8 +70,10 @@ def format_predictions(rows: list) -> str:
 @checkpoint_option
 @click.option("--batch-size", type=int, default=256, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print evaluation.json's content instead of tables.")
+@click.option("--classifier", type=click.Path(),
+              help="GAN runs: the classifier run whose features judge the samples (an mnist-cnn run).")
 @heavy_errors
-def evaluate_command(run_dir, data, checkpoint, batch_size, as_json):
+def evaluate_command(run_dir, data, checkpoint, batch_size, as_json, classifier):
     """Held-out metrics of a trained run (classifiers: accuracy, per-class
     accuracy and the confusion matrix; other tasks: their own metrics).
 
@@ -83,10 +85,12 @@ def evaluate_command(run_dir, data, checkpoint, batch_size, as_json):
     Examples:
       recipes evaluate runs/r20
       recipes evaluate runs/r20 --data ~/data/cifar10-holdout --checkpoint final
+      recipes evaluate runs/dcgan --classifier runs/mnist-cnn
     """
     from keras_recipes.inference.evaluate import evaluate
 
-    result = evaluate(run_dir, data=data, checkpoint=checkpoint, batch_size=batch_size, verbose=False)
+    result = evaluate(run_dir, data=data, checkpoint=checkpoint, batch_size=batch_size,
+                      verbose=False, classifier=classifier)
     if as_json:  # evaluation.json as written (NaN already made null)
         click.echo(Path(result["files"]["json"]).read_text(), nl=False)
         return

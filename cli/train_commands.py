@@ -70,8 +70,12 @@ def report(metrics):
         click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")
     elif summary.get("accuracy") is not None:
         click.echo(f"final train accuracy: {summary['accuracy']:.4f} (no validation split)")
-    if metrics.get("test"):
-        click.echo(f"test accuracy: {metrics['test'].get('accuracy', float('nan')):.4f}")
+    test = metrics.get("test") or {}
+    if test.get("accuracy") is not None:
+        click.echo(f"test accuracy: {test['accuracy']:.4f}")
+    elif test:  # another task's metrics (a GAN's losses): no accuracy to invent
+        click.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in sorted(test.items())
+                                        if isinstance(v, (int, float))))
 
 
 @cli.command("resume")

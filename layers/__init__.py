@@ -21,6 +21,7 @@ its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 
 from ._utils import ArgumentError
 from .conv_bn_relu import ConvBNReLU
+from .dcgan import dcgan_discriminator, dcgan_generator
 from .drop_path import DropPath
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
@@ -35,6 +36,8 @@ __all__ = [
     "ResidualBlock",
     "SqueezeExcite",
     "VGGBlock",
+    "dcgan_discriminator",
+    "dcgan_generator",
     "plain_cifar",
     "resnet_cifar",
 ]

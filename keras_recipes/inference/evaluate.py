@@ -71,7 +71,7 @@ def metrics_from(probs: np.ndarray, labels: np.ndarray, class_names) -> dict:
 
 
 def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 256,
-             verbose: bool = True) -> dict:
+             verbose: bool = True, **options) -> dict:
     """Evaluate a run's model as its task does and write ``evaluation.json``
     (and, for classifiers, ``confusion_matrix.png``).
 
@@ -86,6 +86,8 @@ def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 
             kept none) or ``final``.
         batch_size: examples per model call.
         verbose: print notes and a one-line summary.
+        **options: options of the run's task (``Task.evaluate_options``),
+            e.g. ``classifier="runs/mnist-cnn"`` for a GAN run.
 
     Returns:
         the content of ``evaluation.json``; for classifiers: ``accuracy``, ``loss``,
@@ -95,7 +97,14 @@ def evaluate(run_dir, data=None, checkpoint: str = "best", *, batch_size: int = 
         ``model``, ``notes`` and ``files``.
     """
     run = load_run(run_dir, checkpoint)
-    return run.task.evaluate(run, data, batch_size=batch_size, verbose=verbose)
+    options = {k: v for k, v in options.items() if v is not None}
+    unknown = sorted(set(options) - set(run.task.evaluate_options))
+    if unknown:
+        from keras_recipes.errors import RecipeError
+
+        raise RecipeError(f"evaluate option(s) {', '.join(unknown)} do not apply to {run.run_dir}, "
+                          f"a {run.task.name} run")
+    return run.task.evaluate(run, data, batch_size=batch_size, verbose=verbose, **options)
 
 
 def evaluate_classifier(run: LoadedRun, data=None, *, batch_size: int = 256,

@@ -148,12 +148,13 @@ def load_run(run_dir, checkpoint: str = "best") -> LoadedRun:
     run_dir = Path(run_dir)
     import keras
 
+    # The config first: it names the task, which knows its own model classes.
+    data, seed, task = _read_config(run_dir)
     _register_custom_objects()
     try:
-        model = keras.saving.load_model(path, compile=False)
+        model = keras.saving.load_model(path, custom_objects=task.custom_objects(), compile=False)
     except Exception as err:
         raise RunDirError(f"cannot load {path}: {str(err).splitlines()[0]}") from None
-    data, seed, task = _read_config(run_dir)
     run = LoadedRun(run_dir=run_dir, model_path=path, checkpoint=used, model=model,
                     precision=compute_precision(model), data=data, task=task, seed=seed,
                     notes=notes)

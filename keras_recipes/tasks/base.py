@@ -95,6 +95,9 @@ class Task:
     name = "task"
     #: The engine's `recipes predict` applies to classifiers only.
     predicts_classes = False
+    #: Keyword options ``evaluate`` accepts besides the common ones (a GAN's
+    #: ``classifier``); ``kr.evaluate`` refuses others with a clear error.
+    evaluate_options: Tuple[str, ...] = ()
 
     def __init__(self, cfg, recipe=None):
         self.cfg = cfg
@@ -136,6 +139,11 @@ class Task:
         return []
 
     # -- serving: from a run directory alone -----------------------------------------
+    def custom_objects(self) -> dict:
+        """Classes ``load_model`` needs besides Keras' and ``keras_recipes.layers``
+        (a task's own ``keras.Model`` subclass); imported only when a run loads."""
+        return {}
+
     def describe(self, run) -> None:
         """Check the loaded ``run.model`` and fill in ``run.kind``,
         ``run.image_shape`` and ``run.class_names``."""

@@ -71,5 +71,14 @@ p2 = np.asarray(infer(trainable, non_trainable, images))
 np.testing.assert_array_equal(p1, p2)
 np.testing.assert_allclose(p1.sum(axis=1), 1.0, rtol=1e-5)
 assert p1.shape == (4, 10) and p1.dtype == np.float32
+# The DCGAN builders: noise -> image in [-1, 1] -> one logit, jitted.
+gen = L.dcgan_generator(8, (8, 8, 1), width=2)
+disc = L.dcgan_discriminator((8, 8, 1), width=2)
+gan = keras.Model(gen.inputs, disc(gen.outputs[0]))
+logits = jax.jit(lambda t, n, z: gan.stateless_call(t, n, z, training=False)[0])(
+    [v.value for v in gan.trainable_variables], [v.value for v in gan.non_trainable_variables],
+    np.zeros((3, 8), "float32"))
+assert np.asarray(logits).shape == (3, 1) and np.all(np.isfinite(np.asarray(logits)))
+
 assert os.environ.get("KERAS_BACKEND") == "jax"
 print("JAX OK")

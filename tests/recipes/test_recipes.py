@@ -29,7 +29,7 @@ def image_info(cfg, num_classes=10) -> DataInfo:
 
 
 @pytest.mark.parametrize("name", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn",
-                                  "mnist-cnn", "cifar-plain", "cifar-vgg"])
+                                  "mnist-cnn", "cifar-plain", "cifar-vgg", "mnist-dcgan"])
 def test_listed_parameter_count_matches_the_built_model(name):
     recipe = get_recipe(name)
     cfg = recipe.config()
