@@ -111,7 +111,11 @@ def _read_config(run_dir: Path):
 
     try:
         raw = OmegaConf.load(path)
-        data = OmegaConf.merge(OmegaConf.structured(DataConfig), raw.get("data") or {})
+        # The engine's keys only: a recipe's own data keys (mnist-vae's
+        # data.binarize) are read with its whole config below.
+        known = {f.name for f in dataclasses.fields(DataConfig)}
+        section = {k: v for k, v in (raw.get("data") or {}).items() if k in known}
+        data = OmegaConf.merge(OmegaConf.structured(DataConfig), section)
         seed = int(OmegaConf.select(raw, "runtime.seed", default=0) or 0)
         data = OmegaConf.to_object(data)
     except Exception as err:  # YAML and schema errors come in many types

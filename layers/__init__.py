@@ -19,8 +19,11 @@ Or a whole CIFAR ResNet: `keras_recipes.layers.resnet_cifar(depth=20)`, and
 its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 """
 
+from .binarize import Binarize
+from .clipped_gaussian_noise import ClippedGaussianNoise
 from .conv_bn_relu import ConvBNReLU
 from .drop_path import DropPath
+from .gaussian_sampling import GaussianSampling
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
 from .resnet import resnet_cifar
@@ -28,8 +31,11 @@ from .squeeze_excite import SqueezeExcite
 from .vgg_block import VGGBlock
 
 __all__ = [
+    "Binarize",
+    "ClippedGaussianNoise",
     "ConvBNReLU",
     "DropPath",
+    "GaussianSampling",
     "ResidualBlock",
     "SqueezeExcite",
     "VGGBlock",

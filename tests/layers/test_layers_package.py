@@ -17,7 +17,8 @@ SOURCES = sorted(LAYERS_DIR.glob("*.py"))
 MODULES = ["keras_recipes.layers"] + [
     f"keras_recipes.layers.{m.name}" for m in pkgutil.iter_modules([str(LAYERS_DIR)])
 ]
-PUBLIC = ["ConvBNReLU", "DropPath", "ResidualBlock", "SqueezeExcite", "VGGBlock", "plain_cifar",
+PUBLIC = ["Binarize", "ClippedGaussianNoise", "ConvBNReLU", "DropPath", "GaussianSampling",
+          "ResidualBlock", "SqueezeExcite", "VGGBlock", "plain_cifar",
           "resnet_cifar"]
 
 
