@@ -17,8 +17,8 @@ class ClippedGaussianNoise(keras.layers.Layer):
     regulariser, identity at inference) it corrupts in inference too,
     because a denoiser's validation loss is measured on corrupted inputs as
     well: put it in the model you train, not in the one you serve. The noise
-    comes from a `keras.random.SeedGenerator` (fresh each step, saved with
-    the weights).
+    comes from a `keras.random.SeedGenerator` (fresh at every step; a
+    reloaded model restarts the stream of its `seed`).
 
     Args:
         stddev: standard deviation of the noise, in input units (> 0).

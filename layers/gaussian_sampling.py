@@ -15,9 +15,9 @@ class GaussianSampling(keras.layers.Layer):
     `log_var`, so the gradient of a one-sample ELBO reaches the encoder.
     It samples in training *and* in inference: a VAE's validation loss is a
     one-sample ELBO too. For a deterministic code use `mean` itself. The
-    noise comes from a `keras.random.SeedGenerator`, a variable of the layer:
-    a fresh draw at every step under `tf.function`, XLA and JAX, saved with
-    the model's weights (so a resumed run continues the same stream).
+    noise comes from a `keras.random.SeedGenerator`: a fresh draw at every
+    step under `tf.function`, XLA and JAX. (Keras saves no seed-generator
+    state: a reloaded model restarts the stream of its `seed`.)
 
     Args:
         seed: optional int seed for reproducible draws.

@@ -92,7 +92,7 @@ def build_model(cfg: RecipeConfig, info):
               "stochastically binarised MNIST",
     presets={
         # <= 20 minutes on a 2-core CPU.
-        "cpu": {"train.epochs": 15},
+        "cpu": {"train.epochs": 30},
     },
 )
 def mnist_vae() -> RecipeConfig:

@@ -3,8 +3,8 @@
 Batches are ``(clean uint8 image, clean image in [0, 1])``; the model trained
 puts ``ClippedGaussianNoise`` (``model.noise``: the standard deviation on the
 [0, 1] scale, clipped to [0, 1]) in front of the recipe's denoiser, so the
-noise is fresh at every step, seeded, and part of the backed-up state (a
-resumed run continues the same noise stream). The validation loss is the
+noise is fresh at every step and seeded by ``runtime.seed`` (a resumed run
+restarts that stream: Keras backs up no seed-generator state). The validation loss is the
 MSE of denoised and clean images on freshly corrupted validation images.
 
 The run directory keeps the serving model: uint8 noisy image -> denoised
