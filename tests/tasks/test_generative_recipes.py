@@ -310,3 +310,15 @@ def test_listed_parameter_count_matches_the_built_model(name):
     declared = float(number) * {"k": 1e3, "M": 1e6}[unit]
     assert models.serving.count_params() == pytest.approx(declared, rel=0.05)
     assert models.train.count_params() == models.serving.count_params()  # shared layers
+
+
+def test_recipes_sample_command(vae_run, tmp_path):
+    from click.testing import CliRunner
+
+    from keras_recipes.cli.main import cli
+
+    run_dir, _, _ = vae_run
+    result = CliRunner().invoke(cli, ["sample", str(run_dir), "-n", "4", "-o", str(tmp_path / "g.png")])
+    assert result.exit_code == 0, result.output
+    assert "4 samples from the prior" in result.output and "latent manifold" in result.output
+    assert (tmp_path / "g.png").is_file() and (tmp_path / "g_manifold.png").is_file()
