@@ -63,7 +63,9 @@ def build_model(cfg: RecipeConfig, info):
     params="84k",
     reference="PSNR gain over the noisy input (noise std 0.5) on held-out digits; no published anchor",
     presets={
-        "cpu": {"train.epochs": 5},  # a few minutes on a 2-core CPU
+        # +10.43 dB PSNR over the noisy input held out (1 run; README); the
+        # validation loss was flat after epoch 4.
+        "cpu": {"train.epochs": 5},
     },
 )
 def mnist_dae() -> RecipeConfig:

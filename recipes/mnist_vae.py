@@ -91,7 +91,9 @@ def build_model(cfg: RecipeConfig, info):
     reference="<=76 nats held-out negative ELBO (threshold 0.5); conv VAE ~86.5 nats on "
               "stochastically binarised MNIST",
     presets={
-        # <= 20 minutes on a 2-core CPU.
+        # 30 epochs: 75.87 +- 0.14 nats held out (2 seeds; README), about 8
+        # minutes of two cores' time (940 CPU-seconds). 15 epochs stopped at
+        # ~79 nats on validation: the cosine tail is where the last nats come from.
         "cpu": {"train.epochs": 30},
     },
 )
