@@ -17,7 +17,7 @@ MIRRORED_VAE = textwrap.dedent("""
     for strategy in ("default", "mirrored"):
         cfg = C.apply_overrides(get_recipe("mnist-vae").config(), [
             "runtime.verbose=0", f"runtime.strategy={strategy}", "runtime.precision=float32",
-            "train.epochs=2", "train.batch_size=32", "model.filters=[4,8]", "model.dense_units=16",
+            "train.epochs=1", "train.batch_size=32", "model.filters=[4,8]", "model.dense_units=16",
             "model.latent_dim=2", "train.lr=3e-3"])
         d = tempfile.mkdtemp()
         metrics = run(cfg, d + "/r", data=splits)
