@@ -20,9 +20,12 @@ its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 """
 
 from ._utils import ArgumentError
+from .binarize import Binarize
+from .clipped_gaussian_noise import ClippedGaussianNoise
 from .conv_bn_relu import ConvBNReLU
 from .dcgan import dcgan_discriminator, dcgan_generator
 from .drop_path import DropPath
+from .gaussian_sampling import GaussianSampling
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
 from .resnet import resnet_cifar
@@ -31,8 +34,11 @@ from .vgg_block import VGGBlock
 
 __all__ = [
     "ArgumentError",
+    "Binarize",
+    "ClippedGaussianNoise",
     "ConvBNReLU",
     "DropPath",
+    "GaussianSampling",
     "ResidualBlock",
     "SqueezeExcite",
     "VGGBlock",

@@ -121,7 +121,11 @@ def _read_config(run_dir: Path):
         if recipe is not None:
             cfg = config_from_yaml(path)
             return cfg.data, cfg.runtime.seed, recipe.task(cfg, recipe)
-        data = OmegaConf.merge(OmegaConf.structured(DataConfig), raw.get("data") or {})
+        # The engine's keys only: a recipe's own data keys (mnist-vae's
+        # data.binarize) mean nothing without the recipe.
+        known = {f.name for f in dataclasses.fields(DataConfig)}
+        section = {k: v for k, v in (raw.get("data") or {}).items() if k in known}
+        data = OmegaConf.merge(OmegaConf.structured(DataConfig), section)
         seed = int(OmegaConf.select(raw, "runtime.seed", default=0) or 0)
         return OmegaConf.to_object(data), seed, ClassificationTask(None)
     except Exception as err:  # schema errors come in many types

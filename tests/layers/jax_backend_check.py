@@ -80,5 +80,29 @@ logits = jax.jit(lambda t, n, z: gan.stateless_call(t, n, z, training=False)[0])
     np.zeros((3, 8), "float32"))
 assert np.asarray(logits).shape == (3, 1) and np.all(np.isfinite(np.asarray(logits)))
 
+# The generative layers: corruption, binarisation and the reparameterisation
+# trick, differentiated through and compiled by XLA, fresh noise each step.
+pixels = keras.Input((4, 4, 1))
+noisy = L.ClippedGaussianNoise(0.3, seed=1)(pixels)
+binary = L.Binarize("stochastic", seed=2)(noisy)
+flat = keras.layers.Flatten()(binary)
+mean, log_var = keras.layers.Dense(2)(flat), keras.layers.Dense(2)(flat)
+z = L.GaussianSampling(seed=3)([mean, log_var])
+vae_like = keras.Model(pixels, keras.layers.Dense(1)(z))
+gen_t = [v.value for v in vae_like.trainable_variables]
+gen_n = [v.value for v in vae_like.non_trainable_variables]
+x_gen = np.random.RandomState(1).random_sample((8, 4, 4, 1)).astype("float32")
+
+
+def gen_loss(t, n, x):
+    out, n = vae_like.stateless_call(t, n, x, training=True)
+    return keras.ops.mean(keras.ops.square(out)), n
+
+
+step = jax.jit(jax.value_and_grad(gen_loss, has_aux=True))
+(l1, gen_n1), g = step(gen_t, gen_n, x_gen)
+(l2, _), _ = step(gen_t, gen_n1, x_gen)
+assert np.isfinite(float(l1)) and all(np.all(np.isfinite(v)) for v in g)
+assert float(l1) != float(l2)  # the seed states moved: a fresh draw
 assert os.environ.get("KERAS_BACKEND") == "jax"
 print("JAX OK")

@@ -17,8 +17,9 @@ SOURCES = sorted(LAYERS_DIR.glob("*.py"))
 MODULES = ["keras_recipes.layers"] + [
     f"keras_recipes.layers.{m.name}" for m in pkgutil.iter_modules([str(LAYERS_DIR)])
 ]
-PUBLIC = ["ConvBNReLU", "DropPath", "ResidualBlock", "SqueezeExcite", "VGGBlock", "dcgan_discriminator",
-          "dcgan_generator", "plain_cifar", "resnet_cifar"]
+PUBLIC = ["Binarize", "ClippedGaussianNoise", "ConvBNReLU", "DropPath", "GaussianSampling",
+          "ResidualBlock", "SqueezeExcite", "VGGBlock", "dcgan_discriminator", "dcgan_generator",
+          "plain_cifar", "resnet_cifar"]
 
 
 def _called_name(call):
