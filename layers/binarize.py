@@ -40,11 +40,11 @@ class Binarize(keras.layers.Layer):
         self.mode = _utils.one_of(mode, "mode", MODES)
         if (not isinstance(threshold, numbers.Real) or isinstance(threshold, bool)
                 or not 0.0 < threshold < 1.0):
-            raise ValueError(
+            raise _utils.ArgumentError(
                 f"`threshold` must be a number in (0, 1). Received: threshold={threshold!r}"
             )
         if seed is not None and not _utils.is_int(seed):
-            raise ValueError(f"`seed` must be None or an integer. Received: seed={seed!r}")
+            raise _utils.ArgumentError(f"`seed` must be None or an integer. Received: seed={seed!r}")
         self.threshold = float(threshold)
         self.seed = seed
         if self.mode == "stochastic":

@@ -38,14 +38,14 @@ class ClippedGaussianNoise(keras.layers.Layer):
         self.stddev = _utils.positive_float(stddev, "stddev")
         for name, value in (("clip_min", clip_min), ("clip_max", clip_max)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                raise ValueError(f"`{name}` must be None or a number. Received: {name}={value!r}")
+                raise _utils.ArgumentError(f"`{name}` must be None or a number. Received: {name}={value!r}")
         if clip_min is not None and clip_max is not None and not clip_min < clip_max:
-            raise ValueError(
+            raise _utils.ArgumentError(
                 f"`clip_min` must be below `clip_max`. Received: clip_min={clip_min!r}, "
                 f"clip_max={clip_max!r}"
             )
         if seed is not None and not _utils.is_int(seed):
-            raise ValueError(f"`seed` must be None or an integer. Received: seed={seed!r}")
+            raise _utils.ArgumentError(f"`seed` must be None or an integer. Received: seed={seed!r}")
         self.clip_min = None if clip_min is None else float(clip_min)
         self.clip_max = None if clip_max is None else float(clip_max)
         self.seed = seed

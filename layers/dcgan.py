@@ -29,11 +29,13 @@ Example:
 
 import keras
 
+from ._utils import ArgumentError
+
 
 def _check_image_shape(image_shape):
     image_shape = tuple(int(d) for d in image_shape)
     if len(image_shape) != 3 or image_shape[0] != image_shape[1] or image_shape[0] % 4:
-        raise ValueError(
+        raise ArgumentError(
             "`image_shape` must be (size, size, channels) with size divisible by 4 (two stride-2 "
             f"stages). Received: image_shape={image_shape}"
         )
@@ -58,9 +60,9 @@ def dcgan_generator(latent_dim=100, image_shape=(28, 28, 1), width=64, name="gen
     (None, 28, 28, 1)
     """
     if int(latent_dim) < 1:
-        raise ValueError(f"`latent_dim` must be positive. Received: latent_dim={latent_dim}")
+        raise ArgumentError(f"`latent_dim` must be positive. Received: latent_dim={latent_dim}")
     if int(width) < 1:
-        raise ValueError(f"`width` must be positive. Received: width={width}")
+        raise ArgumentError(f"`width` must be positive. Received: width={width}")
     size, _, channels = _check_image_shape(image_shape)
     start = size // 4
     noise = keras.Input((int(latent_dim),), name="noise")
@@ -96,9 +98,9 @@ def dcgan_discriminator(image_shape=(28, 28, 1), width=64, dropout=0.3, name="di
     (None, 1)
     """
     if int(width) < 1:
-        raise ValueError(f"`width` must be positive. Received: width={width}")
+        raise ArgumentError(f"`width` must be positive. Received: width={width}")
     if not 0.0 <= float(dropout) < 1.0:
-        raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout}")
+        raise ArgumentError(f"`dropout` must be in [0, 1). Received: dropout={dropout}")
     image_shape = _check_image_shape(image_shape)
     images = keras.Input(image_shape, name="image")
     x = images

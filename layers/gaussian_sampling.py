@@ -36,7 +36,7 @@ class GaussianSampling(keras.layers.Layer):
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
         if seed is not None and not _utils.is_int(seed):
-            raise ValueError(f"`seed` must be None or an integer. Received: seed={seed!r}")
+            raise _utils.ArgumentError(f"`seed` must be None or an integer. Received: seed={seed!r}")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
 
@@ -44,12 +44,12 @@ class GaussianSampling(keras.layers.Layer):
         if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not all(
             isinstance(s, (list, tuple)) for s in input_shape
         ):
-            raise ValueError(
+            raise _utils.ArgumentError(
                 "`GaussianSampling` takes a list `[mean, log_var]` of two tensors. "
                 f"Received: input_shape={input_shape!r}"
             )
         if tuple(input_shape[0]) != tuple(input_shape[1]):
-            raise ValueError(
+            raise _utils.ArgumentError(
                 "`mean` and `log_var` must have the same shape. "
                 f"Received: input_shape={input_shape!r}"
             )

@@ -56,9 +56,11 @@ def build_recurrent(cfg: RecipeConfig, info, cell: str):
     """token ids -> Embedding(mask) -> [Bi]LSTM/GRU x layers -> softmax."""
     import keras
 
+    from keras_recipes.layers import ArgumentError
+
     m = cfg.model
     if m.layers < 1:
-        raise ValueError(f"model.layers must be >= 1. Received: layers={m.layers}")
+        raise ArgumentError(f"model.layers must be >= 1. Received: layers={m.layers}")
     rnn = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
     inputs = keras.Input(shape=(info.sequence_length,), dtype="int64", name="tokens")
     x = keras.layers.Embedding(info.vocab_size, m.embed_dim, mask_zero=True, name="embed")(inputs)

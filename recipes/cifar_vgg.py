@@ -52,14 +52,14 @@ class VGGConfig:
 def build_model(cfg: RecipeConfig, info):
     import keras
 
-    from keras_recipes.layers import VGGBlock
+    from keras_recipes.layers import ArgumentError, VGGBlock
 
     m = cfg.model
     if m.depth not in CONVS_PER_STAGE:
-        raise ValueError(f"model.depth must be one of {sorted(CONVS_PER_STAGE)}. "
+        raise ArgumentError(f"model.depth must be one of {sorted(CONVS_PER_STAGE)}. "
                          f"Received: depth={m.depth}")
     if min(info.image_shape[:2]) < MIN_IMAGE_SIZE:
-        raise ValueError(f"VGG pools 5 times and needs images of at least {MIN_IMAGE_SIZE}x"
+        raise ArgumentError(f"VGG pools 5 times and needs images of at least {MIN_IMAGE_SIZE}x"
                          f"{MIN_IMAGE_SIZE}. Received: image_shape={info.image_shape}")
     inputs = keras.Input(shape=info.image_shape, name="image")
     x = inputs

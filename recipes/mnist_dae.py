@@ -33,13 +33,13 @@ def build_model(cfg: RecipeConfig, info):
     """The denoiser: images in [0, 1] -> images in [0, 1] (float32 sigmoid)."""
     import keras
 
-    from keras_recipes.layers import ConvBNReLU
+    from keras_recipes.layers import ArgumentError, ConvBNReLU
 
     m = cfg.model
     h, w, c = info.image_shape
     scale = 2 ** len(m.filters)
     if h % scale or w % scale:
-        raise ValueError(f"image size {h}x{w} is not divisible by 2^{len(m.filters)} "
+        raise ArgumentError(f"image size {h}x{w} is not divisible by 2^{len(m.filters)} "
                          f"(model.filters has {len(m.filters)} stride-2 stages)")
     inputs = keras.Input(info.image_shape, name="noisy")
     x = ConvBNReLU(m.filters[0], 3, batch_norm=m.batch_norm, name="stem")(inputs)

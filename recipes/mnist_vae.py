@@ -49,11 +49,13 @@ def build_model(cfg: RecipeConfig, info):
     """``(encoder, decoder)``: images in [0, 1] -> ``[mean, log_var]``; latent -> logits."""
     import keras
 
+    from keras_recipes.layers import ArgumentError
+
     m = cfg.model
     h, w, c = info.image_shape
     scale = 2 ** len(m.filters)
     if h % scale or w % scale:
-        raise ValueError(f"image size {h}x{w} is not divisible by 2^{len(m.filters)} "
+        raise ArgumentError(f"image size {h}x{w} is not divisible by 2^{len(m.filters)} "
                          f"(model.filters has {len(m.filters)} stride-2 stages)")
     inputs = keras.Input(info.image_shape, name="pixels")
     x = inputs

@@ -43,11 +43,13 @@ def build_model(cfg: RecipeConfig, info):
     """ids int32 [batch, time] -> float32 logits [batch, time, vocabulary]."""
     import keras
 
+    from keras_recipes.layers import ArgumentError
+
     m = cfg.model
     if m.cell not in CELLS:
-        raise ValueError(f"`model.cell` must be one of {', '.join(CELLS)}. Received: cell={m.cell!r}")
+        raise ArgumentError(f"`model.cell` must be one of {', '.join(CELLS)}. Received: cell={m.cell!r}")
     if m.layers < 1 or m.units < 1:
-        raise ValueError(f"`model.layers` and `model.units` must be positive. Received: "
+        raise ArgumentError(f"`model.layers` and `model.units` must be positive. Received: "
                          f"layers={m.layers}, units={m.units}")
     recurrent = keras.layers.LSTM if m.cell == "lstm" else keras.layers.GRU
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # any length: windows or prompts
