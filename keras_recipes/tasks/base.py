@@ -17,13 +17,20 @@ Garden's ``base_task`` and KerasHub's tasks. The Trainer calls, in order:
 5. ``compile_args(optimizer)``: loss, metrics (and optimizers of its own).
 6. ``callbacks(write_dir)``: extra per-epoch callbacks (sample grids).
 
+``metric_names()`` (what ``fit`` logs: what ``recipes tune`` may optimise)
+is asked before any of these, without TensorFlow.
+
 After training, from a run directory alone (``LoadedRun``):
 
+- ``custom_objects()``: the task's own model classes ``load_model`` needs;
 - ``describe(run)``: fill in the run's input kind, shape and class names;
-- ``evaluate(run, data, ...)``: held-out metrics, written to the run folder;
+- ``evaluate(run, data, ...)``: held-out metrics, written to the run folder
+  (options of its own, e.g. a GAN's ``classifier``, listed in
+  ``evaluate_options``);
 - ``predict``: classifiers only;
 - ``export_signatures(run, model)``: the SavedModel's named functions;
-- ``sample(run, n, ...)``: what ``recipes sample`` / ``recipes generate`` do.
+- ``sample(run, n, ...)``: what ``recipes sample`` does (a language model's
+  streaming ``recipes generate`` uses its task's own ``sampler(run)``).
 
 Classification is the default task (:class:`ClassificationTask`); a recipe
 names another with ``register_recipe(..., task=MyTask)``.

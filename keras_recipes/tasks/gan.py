@@ -164,6 +164,11 @@ class GanTask(Task):
         return [sample_grid_callback(Path(write_dir) / SAMPLES_DIR, m.latent_dim, m.sample_grid,
                                      self.cfg.runtime.seed)]
 
+    def metric_names(self) -> tuple:
+        # Neither loss says whether the samples look right (README): tune
+        # a GAN on them knowingly, or judge runs with `recipes evaluate`.
+        return ("loss", "d_loss", "g_loss", "d_real")
+
     # -- serving ----------------------------------------------------------------------------
     def custom_objects(self) -> dict:
         from keras_recipes.tasks.gan_model import GAN

@@ -83,6 +83,9 @@ class LanguageModelTask(Task):
                 "loss": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                 "metrics": [keras.metrics.MeanMetricWrapper(bits_per_character, name="bpc")]}
 
+    def metric_names(self) -> tuple:
+        return ("loss", "bpc")
+
     # -- serving -------------------------------------------------------------------
     def describe(self, run) -> None:
         spec = run.model.inputs[0]

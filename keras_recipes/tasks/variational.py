@@ -116,6 +116,9 @@ class VariationalTask(Task):
     def compile_args(self, optimizer) -> Dict[str, Any]:
         return {"optimizer": optimizer}  # the loss is the model's compute_loss
 
+    def metric_names(self) -> tuple:
+        return ("loss", "neg_elbo", "reconstruction", "kl")
+
     # -- serving -------------------------------------------------------------------
     def describe(self, run) -> None:
         names = [layer.name for layer in run.model.layers]

@@ -114,3 +114,16 @@ def test_tuning_optimises_the_tasks_metrics(tmp_path):
     assert (search.objective, search.direction) == ("val_loss", "min")
     with pytest.raises(ConfigError, match="unknown objective 'val_accuracy'"):
         Search.plan(TOY_AE, space=space, smoke=True, objective="val_accuracy", output=tmp_path / "t")
+
+
+@pytest.mark.parametrize("recipe, objective", [
+    ("shakespeare-char", "val_bpc"), ("mnist-vae", "val_neg_elbo"), ("mnist-dcgan", "g_loss"),
+    ("mnist-dae", "val_loss"),
+])
+def test_every_task_names_the_metrics_a_search_may_optimise(recipe, objective):
+    from keras_recipes.tuning.search import objectives
+
+    r = kr.get_recipe(recipe)
+    cfg = r.config()
+    allowed = objectives(r, cfg)
+    assert cfg.train.monitor in allowed and objective in allowed and "val_accuracy" not in allowed
