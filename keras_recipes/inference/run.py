@@ -155,8 +155,14 @@ def load_run(run_dir, checkpoint: str = "best") -> LoadedRun:
     # The config first: it names the task, which knows its own model classes.
     data, seed, task = _read_config(run_dir)
     _register_custom_objects()
+    from keras_recipes._import_hooks import quiet_native_log
+
     try:
-        model = keras.saving.load_model(path, custom_objects=task.custom_objects(), compile=False)
+        # The first op initialises TensorFlow's devices: on the command line,
+        # hold back its CUDA probe's "failed call to cuInit" on GPU-less hosts.
+        with quiet_native_log():
+            model = keras.saving.load_model(path, custom_objects=task.custom_objects(),
+                                            compile=False)
     except Exception as err:
         raise RunDirError(f"cannot load {path}: {str(err).splitlines()[0]}") from None
     run = LoadedRun(run_dir=run_dir, model_path=path, checkpoint=used, model=model,

@@ -148,11 +148,21 @@ def test_a_missing_data_folder_fails_before_tensorflow_loads(tmp_path):
     assert "tensorflow imported: False" in out.stderr
 
 
+NATIVE_NOISE = ("I0000", "E0000", "W0000", "absl::InitializeLog", "cuInit")
+
+
 def test_a_real_run_prints_no_tensorflow_startup_log(tmp_path):
     out = _recipes(tmp_path, "run", "toy-cnn", "--smoke", "-q", "--precision", "float32",
                    "--output", str(tmp_path / "r"))
     assert out.returncode == 0, out.stderr[-3000:]
     assert "tensorflow imported: True" in out.stderr
-    for noise in ("I0000", "E0000", "W0000", "absl::InitializeLog", "cuInit"):
+    for noise in NATIVE_NOISE:
         assert noise not in out.stderr + out.stdout, noise
     assert f"run directory: {tmp_path / 'r'} (writing)" in out.stdout
+    # Commands that load a finished run initialise TensorFlow's devices with
+    # their first op (loading the model): that CUDA probe is held back too.
+    out = _recipes(tmp_path, "export", str(tmp_path / "r"), "--format", "keras",
+                   "-o", str(tmp_path / "m.keras"))
+    assert out.returncode == 0, out.stderr[-3000:]
+    for noise in NATIVE_NOISE:
+        assert noise not in out.stderr + out.stdout, noise
