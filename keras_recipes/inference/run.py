@@ -305,8 +305,10 @@ def compiled_inference(model):
 _COMPILED = weakref.WeakKeyDictionary()  # model -> its compiled inference, traced once
 
 
-def predict_probabilities(model, inputs, batch_size: int = 256):
-    """float32 probabilities [N, classes] of ``model`` on raw inputs (numpy)."""
+def predict_batches(model, inputs, batch_size: int = 256) -> list:
+    """``model(x, training=False)`` on numpy ``inputs``, ``batch_size`` at a
+    time, through ``compiled_inference``: one output (numpy, or a structure of
+    them for several outputs) per batch."""
     import numpy as np
     import tensorflow as tf
 
@@ -314,10 +316,15 @@ def predict_probabilities(model, inputs, batch_size: int = 256):
     # while an eager recurrent layer steps through its sequence in Python
     # (seconds for one IMDB review).
     call = compiled_inference(model)
-    out = []
-    for start in range(0, len(inputs), batch_size):
-        batch = inputs[start:start + batch_size]
-        out.append(np.asarray(call(tf.constant(batch)), dtype=np.float32))
+    return [tf.nest.map_structure(np.asarray, call(tf.constant(inputs[start:start + batch_size])))
+            for start in range(0, len(inputs), batch_size)]
+
+
+def predict_probabilities(model, inputs, batch_size: int = 256):
+    """float32 probabilities [N, classes] of ``model`` on raw inputs (numpy)."""
+    import numpy as np
+
+    out = [np.asarray(batch, np.float32) for batch in predict_batches(model, inputs, batch_size)]
     if not out:
         return np.zeros((0, int(model.outputs[0].shape[-1])), np.float32)
     return np.concatenate(out)

@@ -52,12 +52,10 @@ def fixed_noise(n: int, latent_dim: int, seed: int) -> np.ndarray:
 
 def generate(generator, noise: np.ndarray, batch_size: int = 500) -> np.ndarray:
     """uint8 images of ``generator`` (inference mode) for ``noise``, batched."""
-    import tensorflow as tf
+    from keras_recipes.inference.run import predict_batches
 
-    call = tf.function(lambda z: to_pixels(generator(z, training=False)), reduce_retracing=True)
-    out = [np.asarray(call(tf.constant(noise[i:i + batch_size])))
-           for i in range(0, len(noise), batch_size)]
-    return np.concatenate(out)
+    return np.concatenate([np.asarray(to_pixels(images))
+                           for images in predict_batches(generator, noise, batch_size)])
 
 
 def sample_grid_callback(folder, latent_dim: int, n: int, seed: int):
@@ -107,12 +105,10 @@ def feature_model(classifier):
 
 def classify(features, images: np.ndarray, batch_size: int = 500):
     """``(features [N, D], probabilities [N, K])`` as float32 numpy."""
-    import tensorflow as tf
+    from keras_recipes.inference.run import predict_batches
 
-    call = tf.function(lambda x: features(x, training=False), reduce_retracing=True)
     feats, probs = [], []
-    for i in range(0, len(images), batch_size):
-        f, p = call(tf.constant(images[i:i + batch_size]))
+    for f, p in predict_batches(features, images, batch_size):
         feats.append(np.asarray(f, np.float32).reshape(len(f), -1))
         probs.append(np.asarray(p, np.float32))
     return np.concatenate(feats), np.concatenate(probs)

@@ -100,8 +100,6 @@ class VariationalTask(Task):
         return {"map_fn": images_only}
 
     def build(self, info, augmenter=None) -> TaskModels:
-        import keras
-
         from keras_recipes.tasks.vae_model import VariationalAutoencoder
 
         encoder, decoder = self.recipe.build_model(self.cfg, info)
@@ -276,9 +274,10 @@ def decode(decoder, z, batch_size: int = 512) -> np.ndarray:
     """Bernoulli means (float32 in [0, 1]) of ``decoder`` at latent points ``z``."""
     import tensorflow as tf
 
-    out = [tf.sigmoid(tf.cast(decoder(z[i:i + batch_size], training=False), tf.float32)).numpy()
-           for i in range(0, len(z), batch_size)]
-    return np.concatenate(out)
+    from keras_recipes.inference.run import predict_batches
+
+    return np.concatenate([tf.sigmoid(tf.cast(logits, tf.float32)).numpy()
+                           for logits in predict_batches(decoder, z, batch_size)])
 
 
 def latent_manifold(decoder, path, steps: int = 20):
