@@ -29,6 +29,7 @@ from .gaussian_sampling import GaussianSampling
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
 from .resnet import resnet_cifar
+from .sequence_pooling import SequencePooling
 from .squeeze_excite import SqueezeExcite
 from .vgg_block import VGGBlock
 
@@ -40,6 +41,7 @@ __all__ = [
     "DropPath",
     "GaussianSampling",
     "ResidualBlock",
+    "SequencePooling",
     "SqueezeExcite",
     "VGGBlock",
     "dcgan_discriminator",

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
 
 
+POOLINGS = ("last", "avg", "max", "avg_max")
+
+
 @dataclass
 class RecurrentConfig:
     embed_dim: int = 128
@@ -22,6 +25,10 @@ class RecurrentConfig:
     dropout: float = 0.0  # on each recurrent layer's inputs
     recurrent_dropout: float = 0.0  # > 0 disables the cuDNN kernel
     head_dropout: float = 0.5  # before the classifier
+    # What the classifier reads: "last" (the final state of the last layer)
+    # or every step's output pooled over the review, skipping padding:
+    # "avg", "max" or "avg_max" (keras_recipes.layers.SequencePooling).
+    pooling: str = "last"
 
 
 def imdb_data() -> DataConfig:
@@ -53,21 +60,29 @@ def recurrent_defaults(epochs: int = 3) -> RecipeConfig:
 
 
 def build_recurrent(cfg: RecipeConfig, info, cell: str):
-    """token ids -> Embedding(mask) -> [Bi]LSTM/GRU x layers -> softmax."""
+    """token ids -> Embedding(mask) -> [Bi]LSTM/GRU x layers [-> pooling over
+    the steps] -> softmax."""
     import keras
 
-    from keras_recipes.layers import ArgumentError
+    from keras_recipes.layers import ArgumentError, SequencePooling
 
     m = cfg.model
     if m.layers < 1:
         raise ArgumentError(f"model.layers must be >= 1. Received: layers={m.layers}")
     rnn = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
+    if m.pooling not in POOLINGS:
+        raise ArgumentError(f"model.pooling must be one of {', '.join(POOLINGS)}. "
+                            f"Received: pooling={m.pooling!r}")
+    pooled = m.pooling != "last"
+    pooling = SequencePooling(m.pooling, name="pool") if pooled else None
     inputs = keras.Input(shape=(info.sequence_length,), dtype="int64", name="tokens")
     x = keras.layers.Embedding(info.vocab_size, m.embed_dim, mask_zero=True, name="embed")(inputs)
     for i in range(m.layers):
         layer = rnn(m.units, dropout=m.dropout, recurrent_dropout=m.recurrent_dropout,
-                    return_sequences=i < m.layers - 1, name=f"{cell}_{i}")
+                    return_sequences=pooled or i < m.layers - 1, name=f"{cell}_{i}")
         x = keras.layers.Bidirectional(layer, name=f"bi_{cell}_{i}")(x) if m.bidirectional else layer(x)
+    if pooling is not None:
+        x = pooling(x)
     x = keras.layers.Dropout(m.head_dropout)(x)
     outputs = keras.layers.Dense(info.num_classes, activation="softmax", dtype="float32",
                                  name="classifier")(x)

@@ -80,6 +80,18 @@ logits = jax.jit(lambda t, n, z: gan.stateless_call(t, n, z, training=False)[0])
     np.zeros((3, 8), "float32"))
 assert np.asarray(logits).shape == (3, 1) and np.all(np.isfinite(np.asarray(logits)))
 
+# Masked pooling over a recurrent layer's steps, jitted: padding is left out.
+tokens = keras.Input((6,), dtype="int32")
+steps = keras.layers.Embedding(12, 4, mask_zero=True)(tokens)
+steps = keras.layers.GRU(3, return_sequences=True)(steps)
+reader = keras.Model(tokens, L.SequencePooling("avg_max")(steps))
+read = jax.jit(lambda t, n, x: reader.stateless_call(t, n, x)[0])
+weights = ([v.value for v in reader.trainable_variables],
+           [v.value for v in reader.non_trainable_variables])
+ids = np.array([[3, 4, 5, 0, 0, 0], [3, 4, 5, 6, 7, 0]], "int32")
+pooled = np.asarray(read(*weights, ids))
+assert pooled.shape == (2, 6) and np.all(np.isfinite(pooled))
+
 # The generative layers: corruption, binarisation and the reparameterisation
 # trick, differentiated through and compiled by XLA, fresh noise each step.
 pixels = keras.Input((4, 4, 1))

@@ -153,3 +153,25 @@ def test_text_models_round_trip_raw_strings(recipe, tmp_path):
     # 1e-4: the export check's own bound. On an AVX512_BF16 EPYC with oneDNN the
     # SavedModel and Keras paths differ by 2-5e-5 in float32 (GRU already at c534738).
     np.testing.assert_allclose(serve(text=raw)["probabilities"].numpy(), expected, atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("pooling, features", [("last", 128), ("max", 128), ("avg_max", 256)])
+def test_recurrent_recipes_pool_every_step_or_read_the_last(pooling, features):
+    from keras_recipes.layers import SequencePooling
+
+    cfg = C.apply_overrides(get_recipe("imdb-gru").config(), [f"model.pooling={pooling}"])
+    info = DataInfo(kind="text", num_classes=2, vocab_size=50, sequence_length=12)
+    model = get_recipe("imdb-gru").build_model(cfg, info)
+    pools = [layer for layer in model.layers if isinstance(layer, SequencePooling)]
+    assert len(pools) == (pooling != "last")
+    assert model.get_layer("classifier").input.shape[-1] == features
+    assert model.predict(np.ones((2, 12), "int64"), verbose=0).shape == (2, 2)
+
+
+def test_recurrent_recipes_reject_an_unknown_pooling():
+    from keras_recipes.layers import ArgumentError
+
+    cfg = C.apply_overrides(get_recipe("imdb-lstm").config(), ["model.pooling=mean"])
+    info = DataInfo(kind="text", num_classes=2, vocab_size=50, sequence_length=12)
+    with pytest.raises(ArgumentError, match="model.pooling must be one of last, avg, max, avg_max"):
+        get_recipe("imdb-lstm").build_model(cfg, info)
