@@ -106,6 +106,9 @@ def augmentation(preset, *, image_size, seed=None, **overrides):
                 f"{sorted(options)}" + did_you_mean(key, options)
             )
     options.update(overrides)
+    if "pad" in options and (isinstance(options["pad"], bool) or not isinstance(options["pad"], int)
+                             or options["pad"] < 0):
+        raise ValueError(f"augmentation option `pad` must be an integer >= 0; received {options['pad']!r}")
     if preset == "none":
         return None
 

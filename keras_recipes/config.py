@@ -66,6 +66,10 @@ class AugmentConfig:
     placement: str = "auto"  # "auto" | "pipeline" (CPU tf.data) | "model" (on device)
     mix: Optional[str] = None  # None | "mixup" | "cutmix" (batch level, soft labels)
     mix_alpha: float = 1.0
+    # Options of the preset (keras_recipes.datasets.augmentation); None keeps
+    # the preset's own value.
+    pad: Optional[int] = None  # pixels of the random shift (pad-and-crop); 0: none
+    flip: Optional[bool] = None  # random horizontal flip
 
 
 @dataclass

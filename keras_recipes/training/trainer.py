@@ -206,6 +206,19 @@ class Trainer:
         elif self.chief:
             rundir.write_json(path, list(names))
 
+    def augmentation(self):
+        """The config's augmentation layer (None for preset "none")."""
+        from keras_recipes import datasets
+
+        a = self.cfg.augment
+        options = {key: value for key, value in (("pad", a.pad), ("flip", a.flip))
+                   if value is not None}
+        try:
+            return datasets.augmentation(a.preset, image_size=self.cfg.data.image_size,
+                                         seed=self.cfg.runtime.seed, **options)
+        except ValueError as err:  # e.g. augment.pad with preset "none"
+            raise ConfigError(f"augment config: {err}") from None
+
     def pipelines(self, splits):
         """Batched train / val / test datasets of ``(inputs, targets)``; the
         task says how a batch is prepared (``Task.pipeline_options``)."""
@@ -214,8 +227,7 @@ class Trainer:
         d = self.cfg.data
         augment = None
         if splits.kind == "image" and not self.augment_on_device:
-            augment = datasets.augmentation(self.cfg.augment.preset, image_size=d.image_size,
-                                            seed=self.cfg.runtime.seed)
+            augment = self.augmentation()
 
         def cache(split):
             # A file cache needs one file per split, or val/test would read train's.
@@ -245,9 +257,7 @@ class Trainer:
         with self.strategy.scope():
             augmenter = None
             if info.kind == "image" and self.augment_on_device:
-                augmenter = datasets.augmentation(self.cfg.augment.preset,
-                                                  image_size=self.cfg.data.image_size,
-                                                  seed=self.cfg.runtime.seed)
+                augmenter = self.augmentation()
             try:
                 models = self.task.build(info, augmenter)
             except ArgumentError as err:  # a setting out of range, e.g. model.depth=21

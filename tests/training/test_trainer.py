@@ -9,7 +9,7 @@ import pytest
 
 from keras_recipes import config as C
 from keras_recipes import rundir
-from keras_recipes.errors import RunDirError, RunInterrupted
+from keras_recipes.errors import ConfigError, RunDirError, RunInterrupted
 from keras_recipes.registry import get_recipe
 from keras_recipes.training.trainer import Trainer, resume, run
 from tests_support.toy_data import toy_images
@@ -223,3 +223,16 @@ def test_a_bad_setting_is_a_model_build_error_but_a_bug_in_build_model_surfaces(
             with pytest.raises(expected) as caught:
                 Trainer(cfg, tmp_path / type(raised).__name__, data=data).fit()
         assert type(caught.value) is expected
+
+
+def test_augment_pad_and_flip_override_the_preset(toy_recipe, tmp_path):
+    cfg = toy_cfg(toy_recipe, "augment.preset=cifar", "augment.pad=2", "augment.flip=false")
+    layers = Trainer(cfg, tmp_path / "a").augmentation().layers
+    assert [type(layer).__name__ for layer in layers] == ["RandomTranslation"]
+    assert layers[0].height_upper == pytest.approx((2.5 - 1e-3) / cfg.data.image_size)
+    assert len(Trainer(toy_cfg(toy_recipe, "augment.preset=cifar"), tmp_path / "b").augmentation().layers) == 2
+    for bad, message in ((["augment.preset=cifar", "augment.pad=-1"], "`pad` must be an integer >= 0"),
+                         (["augment.preset=none", "augment.flip=true"],
+                          "unknown option 'flip' for augmentation preset 'none'")):
+        with pytest.raises(ConfigError, match=message):
+            Trainer(toy_cfg(toy_recipe, *bad), tmp_path / bad[-1]).augmentation()
