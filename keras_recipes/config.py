@@ -70,6 +70,10 @@ class AugmentConfig:
     # the preset's own value.
     pad: Optional[int] = None  # pixels of the random shift (pad-and-crop); 0: none
     flip: Optional[bool] = None  # random horizontal flip
+    # Test-time augmentation of image classifiers: "flip" averages the
+    # prediction over the image and its mirror image, in the saved and
+    # exported model too (twice the inference cost).
+    test_time: str = "none"  # "none" | "flip"
 
 
 @dataclass
@@ -138,6 +142,7 @@ _CHOICES = {
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
+    "augment.test_time": ("none", "flip"),
     "train.optimizer": OPTIMIZERS,
     "train.schedule": SCHEDULES,
     "train.lr_scaling": ("none", "linear"),

@@ -26,6 +26,7 @@ from .conv_bn_relu import ConvBNReLU
 from .dcgan import dcgan_discriminator, dcgan_generator
 from .drop_path import DropPath
 from .gaussian_sampling import GaussianSampling
+from .horizontal_flip import HorizontalFlip
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
 from .resnet import resnet_cifar
@@ -40,6 +41,7 @@ __all__ = [
     "ConvBNReLU",
     "DropPath",
     "GaussianSampling",
+    "HorizontalFlip",
     "ResidualBlock",
     "SequencePooling",
     "SqueezeExcite",

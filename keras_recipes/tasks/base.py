@@ -79,6 +79,11 @@ class TaskModels:
 
     train: Any  # keras.Model
     serving: Any  # keras.Model
+    # What scores the held-out splits in metrics.json, fed the train model's
+    # batches: None is the train model; a classifier with test-time
+    # augmentation gives its averaging model, so metrics.json reports what
+    # the saved model will do.
+    evaluation: Any = None  # keras.Model
 
 
 @dataclass

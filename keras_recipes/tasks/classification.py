@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from keras_recipes import rundir
-from keras_recipes.errors import RunDirError
+from keras_recipes.errors import ConfigError, RunDirError
 from keras_recipes.tasks.base import DataInfo, RunFiles, Signature, Task, TaskModels
 
 OUTPUT_KEY = "probabilities"
@@ -85,13 +85,22 @@ class ClassificationTask(Task):
         return options
 
     def build(self, info: DataInfo, augmenter=None) -> TaskModels:
-        from keras_recipes.training.model_inputs import image_model, text_model
+        from keras_recipes.training.model_inputs import flip_averaged, image_model, text_model
 
         body = self.recipe.build_model(self.cfg, info)
         name = self.cfg.recipe.replace("-", "_")
         if info.kind == "image":
             model = image_model(body, info, self.cfg.data, augmenter, name=name)
+            if self.cfg.augment.test_time == "flip":
+                # Around the body without the augmentation layers (an export
+                # must hold no random ops), sharing the body's weights.
+                plain = image_model(body, info, self.cfg.data, name=f"{name}_plain")
+                averaged = flip_averaged(plain, name=name)
+                return TaskModels(train=model, serving=averaged, evaluation=averaged)
             return TaskModels(train=model, serving=model)
+        if self.cfg.augment.test_time != "none":
+            raise ConfigError("augment.test_time=flip is for image classifiers; "
+                              f"{self.cfg.recipe} reads {info.kind}")
         return TaskModels(train=body, serving=text_model(body, self.vectorizer, name=name))
 
     def compile_args(self, optimizer) -> Dict[str, Any]:

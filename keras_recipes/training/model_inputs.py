@@ -44,6 +44,19 @@ def image_model(body: keras.Model, info: DataInfo, data: DataConfig,
     return keras.Model(inputs, body(x), name=name)
 
 
+def flip_averaged(model: keras.Model, name: str = "model") -> keras.Model:
+    """Test-time augmentation: the mean of ``model``'s class probabilities
+    for the images and their mirror images. The two calls share ``model``'s
+    weights; the mean stays float32 under a mixed-precision policy."""
+    from keras_recipes.layers import HorizontalFlip
+
+    inputs = keras.Input(shape=model.inputs[0].shape[1:], dtype=model.inputs[0].dtype, name="image")
+    mirrored = HorizontalFlip(name="mirror")(inputs)
+    outputs = keras.layers.Average(dtype="float32", name="flip_average")(
+        [model(inputs), model(mirrored)])
+    return keras.Model(inputs, outputs, name=name)
+
+
 def text_model(body: keras.Model, vectorizer, name: str = "model") -> keras.Model:
     """Raw strings -> TextVectorization -> body: serving needs no Python."""
     inputs = keras.Input(shape=(), dtype="string", name="text")

@@ -263,11 +263,14 @@ class Trainer:
             except ArgumentError as err:  # a setting out of range, e.g. model.depth=21
                 raise ModelBuildError(f"cannot build the {self.cfg.recipe} model: {err}") from None
             self.model, self.serving_model = models.train, models.serving
+            self.eval_model = models.evaluation or models.train
             t = self.cfg.train
             self.schedule = make_schedule(t, steps_per_epoch)
             optimizer = make_optimizer(t, self.schedule, self.model)
             self.model.compile(**self.task.compile_args(optimizer), jit_compile=self.jit_compile,
                                steps_per_execution=t.steps_per_execution)
+            if self.eval_model is not self.model:  # it only evaluates: its optimizer is never used
+                self.eval_model.compile(**self.task.compile_args("sgd"), jit_compile=self.jit_compile)
             if self.strategy_name == "multi_worker" and self.hw.num_workers > 1:
                 from keras_recipes.runtime.multi_worker import patch_for_multi_worker
 
@@ -441,7 +444,7 @@ class Trainer:
         # worker runs it, on the final weights, before anything chief-only.
         if test_ds is not None:
             with self.strategy.scope():
-                metrics["test_final"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+                metrics["test_final"] = self.eval_model.evaluate(test_ds, verbose=0, return_dict=True)
             metrics["test"] = metrics["test_final"]
         if not self.chief:
             shutil.rmtree(self.write_dir(), ignore_errors=True)
@@ -460,7 +463,7 @@ class Trainer:
             self.model.load_weights(best_path)
             self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
             if test_ds is not None and self.strategy_name != "multi_worker":
-                metrics["test"] = self.model.evaluate(test_ds, verbose=0, return_dict=True)
+                metrics["test"] = self.eval_model.evaluate(test_ds, verbose=0, return_dict=True)
         if rows:
             plots.plot_curves(rows, self.run_dir / rundir.CURVES)
         rundir.write_json(self.run_dir / rundir.METRICS, metrics)

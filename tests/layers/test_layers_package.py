@@ -18,9 +18,8 @@ MODULES = ["keras_recipes.layers"] + [
     f"keras_recipes.layers.{m.name}" for m in pkgutil.iter_modules([str(LAYERS_DIR)])
 ]
 PUBLIC = ["Binarize", "ClippedGaussianNoise", "ConvBNReLU", "DropPath", "GaussianSampling",
-          "ResidualBlock", "SequencePooling", "SqueezeExcite", "VGGBlock", "dcgan_discriminator",
-          "dcgan_generator",
-          "plain_cifar", "resnet_cifar"]
+          "HorizontalFlip", "ResidualBlock", "SequencePooling", "SqueezeExcite", "VGGBlock",
+          "dcgan_discriminator", "dcgan_generator", "plain_cifar", "resnet_cifar"]
 
 
 def _called_name(call):
