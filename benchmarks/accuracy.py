@@ -66,6 +66,7 @@ ROWS = [
     Row("cifar-resnet-fast-3ep", "cifar", 3, recipe="cifar-resnet", preset="fast"),
     Row("hand-written-resnet20-3ep", "cifar", 3, hand="fit_resnet20_accuracy"),
     Row("cifar-resnet-fast-10ep", "cifar", 10, recipe="cifar-resnet", preset="fast", seeds=1),
+    Row("cifar-resnet-fast-30ep", "cifar", 30, recipe="cifar-resnet", preset="fast", seeds=1),
     Row("imdb-lstm", "imdb", 0, recipe="imdb-lstm"),  # epochs 0: the recipe's own
     Row("imdb-gru", "imdb", 0, recipe="imdb-gru"),
     Row("hand-written-bilstm-2ep", "imdb", 2, hand="fit_bilstm_accuracy"),

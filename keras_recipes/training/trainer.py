@@ -262,6 +262,10 @@ class Trainer:
                 models = self.task.build(info, augmenter)
             except ArgumentError as err:  # a setting out of range, e.g. model.depth=21
                 raise ModelBuildError(f"cannot build the {self.cfg.recipe} model: {err}") from None
+            if self.cfg.augment.test_time != "none" and models.evaluation is None:
+                raise ConfigError(f"augment.test_time={self.cfg.augment.test_time}: the "
+                                  f"{self.cfg.recipe} recipe's {type(self.task).__name__} has no "
+                                  "test-time augmentation (image classifiers have)")
             self.model, self.serving_model = models.train, models.serving
             self.eval_model = models.evaluation or models.train
             t = self.cfg.train

@@ -127,3 +127,14 @@ def test_every_task_names_the_metrics_a_search_may_optimise(recipe, objective):
     cfg = r.config()
     allowed = objectives(r, cfg)
     assert cfg.train.monitor in allowed and objective in allowed and "val_accuracy" not in allowed
+
+
+def test_a_task_without_test_time_augmentation_refuses_it(tmp_path):
+    cfg = kr.get_recipe(TOY_AE).config()
+    cfg.runtime.verbose = 0
+    cfg.augment.test_time = "flip"
+    splits = datasets.synthetic_splits("image", num_examples=16, image_size=8)
+    with pytest.raises(kr.ConfigError, match="augment.test_time=flip: .*ToyReconstructionTask has no "
+                                             "test-time augmentation"):
+        kr.run(cfg, tmp_path / "run", data=splits)
+    assert not (tmp_path / "run").exists()  # a failed run leaves no folder
