@@ -42,6 +42,9 @@ def test_fast_preset_is_data_and_scales_with_epochs():
     assert fast.train.schedule == "cosine" and fast.train.warmup_fraction > 0
     assert fast.train.warmup_epochs == 0  # a fraction of the run, not absolute epochs
     assert fast.data.val_fraction == 0.0
+    # Measured choices (module docstring): 2-pixel shifts, test-time flip averaging.
+    assert fast.augment.preset == "cifar" and fast.augment.pad == 2
+    assert fast.augment.test_time == "flip"
     assert get_recipe("cifar-resnet").config().train.schedule == "step"  # the paper stays default
 
 
