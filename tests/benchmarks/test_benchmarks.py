@@ -129,3 +129,22 @@ def test_accuracy_quick_runs_recipe_and_hand_written_rows(accuracy, tmp_path, ca
         assert 0.0 <= row["mean"] <= 1.0 and row["std"] >= 0.0 and row["machine"]["cpu"]
     accuracy.main(["--markdown", "--json", str(out)])
     assert "| `imdb-lstm` | 1 epochs | 2 |" in capsys.readouterr().out
+
+
+def test_tuning_split_scores_seeds_on_the_fixed_split(accuracy, tmp_path, capsys):
+    import tuning_split
+
+    archives = accuracy.synthetic_archives(tmp_path / "archives")
+    log = tmp_path / "tuning.jsonl"
+    scores = tuning_split.main(["cifar-resnet", "--data", str(archives / "train"), "--preset", "fast",
+                                "--epochs", "1", "--seeds", "0,1", "--set", "runtime.precision=float32",
+                                "--set", "train.batch_size=32", "--json", str(log)])
+    assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [r["seed"] for r in records] == [0, 1] and records[0]["epochs"] == 1
+    assert "+-" in capsys.readouterr().out
+    # The split is the seed-1337 one whatever the init seed: 10% of each class.
+    from keras_recipes.registry import get_recipe
+
+    splits = tuning_split.tuning_splits(get_recipe("cifar-resnet").config(), archives / "train")
+    assert splits.counts["val"] == 12 and splits.counts["train"] == 108
