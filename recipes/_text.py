@@ -44,19 +44,38 @@ def imdb_train(epochs: int) -> TrainConfig:
                        schedule="constant", weight_decay=0.0, clipnorm=1.0)
 
 
-def recurrent_defaults(epochs: int = 3) -> RecipeConfig:
+def recurrent_defaults(epochs: int = 2) -> RecipeConfig:
     """Chosen on the honest (blocks) split of aclImdb train, BiLSTM, seed 1337,
-    best epoch: 256 tokens, no dropout, constant lr 83.72%; 400 tokens +
-    dropout 0.2 84.32%; + dropout 0.5 84.84%; + cosine decay 85.00%. Every
-    variant peaks by epoch 2 and then overfits, so early stopping (patience
-    1) and the best checkpoint keep the peak. (A random split said 89.28%
-    for the first model: it scores reviews of movies seen in training.)"""
+    best epoch (`python benchmarks/tuning_split.py --checkpoint best`):
+
+    ================================================================  ======
+    256 tokens, no dropout, constant lr, last state (the first model)  83.72%
+    400 tokens + dropout 0.2, early stopping                          84.32%
+    ... + dropout 0.5                                                 84.84%
+    ... + cosine decay over 3 epochs (the previous default)           85.00%
+    ... + pooling every step (``avg_max``), 3 epochs                  85.16%
+    ... + pooling, cosine over 2 epochs                               85.44%
+    ... + pooling, 2 epochs, 600 tokens (1.2x the time)               85.52%
+    ... + pooling, 2 epochs, 10k-word vocabulary (**chosen**)         85.44%
+    ================================================================  ======
+
+    Every variant peaks by its second epoch and then overfits (train
+    accuracy 93% at epoch 2), so the schedule is 2 epochs of cosine decay,
+    keeping the best checkpoint (early stopping, patience 1, for longer
+    runs). Pooling over every step's output reaches in one epoch what the
+    last state needed two for (85.08% vs 79.12% after epoch 1) and ends a
+    little higher; the 10k-word vocabulary halves the embedding (the bulk
+    of the parameters) and trained 1.6x faster at the same accuracy; 600
+    tokens were no better than 400. Single seeds: differences under ~0.5
+    point are noise. (A random split said 89.28% for the first model: it
+    scores reviews of movies seen in training.)"""
     data = imdb_data()
-    data.sequence_length = 400  # the end of a long review often holds its verdict
+    data.sequence_length = 400  # covers most reviews whole; 600 was no better
+    data.vocab_size = 10_000
     train = imdb_train(epochs)
     train.schedule = "cosine"
     train.early_stopping_patience = 1
-    return RecipeConfig(model=RecurrentConfig(dropout=0.5), data=data, train=train)
+    return RecipeConfig(model=RecurrentConfig(dropout=0.5, pooling="avg_max"), data=data, train=train)
 
 
 def build_recurrent(cfg: RecipeConfig, info, cell: str):
