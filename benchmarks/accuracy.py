@@ -233,12 +233,14 @@ def main(argv=None):
 def markdown(saved) -> str:
     """The saved rows as the table RESULTS.md and the README show."""
     lines = ["| row | budget | seeds | held-out accuracy, mean +- std | per seed |", "|---|---|---|---|---|"]
-    for r in saved["rows"]:
+    order = {row.name: i for i, row in enumerate(ROWS)}
+    for r in sorted(saved["rows"], key=lambda r: order.get(r["row"], len(order))):
         seeds = ", ".join(f"{100 * run['accuracy']:.2f}" for run in r["runs"])
+        spread = f" +- {100 * r['std']:.2f}" if r["seeds"] > 1 else ""  # no spread from one run
         what = f"`{r['recipe']}`" + (f" `--preset {r['preset']}`" if r["preset"] else "") if r["recipe"] \
             else f"hand-written `{r['hand_written']}`"
         lines.append(f"| {what} | {r['epochs']} epochs | {r['seeds']} | "
-                     f"**{100 * r['mean']:.2f} +- {100 * r['std']:.2f}%** | {seeds} |")
+                     f"**{100 * r['mean']:.2f}{spread}%** | {seeds} |")
     return "\n".join(lines)
 
 
