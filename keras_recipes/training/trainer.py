@@ -250,7 +250,6 @@ class Trainer:
     # -- model -------------------------------------------------------------
     def build(self, splits, steps_per_epoch: int):
         """Build the task's models and compile inside the strategy scope."""
-        from keras_recipes import datasets
         from keras_recipes.layers import ArgumentError
 
         info = self.task.data_info(splits)
@@ -278,7 +277,8 @@ class Trainer:
             if self.strategy_name == "multi_worker" and self.hw.num_workers > 1:
                 from keras_recipes.runtime.multi_worker import patch_for_multi_worker
 
-                patch_for_multi_worker(self.model)
+                for model in {id(m): m for m in (self.model, self.eval_model)}.values():
+                    patch_for_multi_worker(model)
         return self.model
 
     # -- the run -----------------------------------------------------------
