@@ -39,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hand_written  # noqa: E402
 import measure  # noqa: E402
 import numpy as np  # noqa: E402
+from tuning_split import TUNING_SEED, TUNING_VAL_FRACTION  # noqa: E402
 
 import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
 from keras_recipes import config as C  # noqa: E402
@@ -46,7 +47,6 @@ from keras_recipes.datasets.folders import list_class_files  # noqa: E402
 from keras_recipes.datasets.spec import IMAGE_EXTENSIONS, TEXT_EXTENSIONS  # noqa: E402
 from keras_recipes.datasets.splits import natural_key, split_rows  # noqa: E402
 
-TUNING_SEED = 1337  # runtime.seed of every run the recipes' choices were made on
 HOLDOUT = 0.1
 
 
@@ -83,7 +83,7 @@ def holdout_layout(src, out, kind, tuning_split, per_class=None):
     that many files of each class (a quick subset)."""
     extensions = IMAGE_EXTENSIONS if kind == "image" else TEXT_EXTENSIONS
     paths, labels, names = list_class_files(src, extensions, progress=False)
-    _, tuned_on = split_rows(labels, 0.1, TUNING_SEED, tuning_split, paths)
+    _, tuned_on = split_rows(labels, TUNING_VAL_FRACTION, TUNING_SEED, tuning_split, paths)
     free = np.setdiff1d(np.arange(labels.size), tuned_on)
     out = Path(out)
     for label, name in enumerate(names):
@@ -144,16 +144,11 @@ def run_hand(row, layout, seed, args, tmp):
     kind = SOURCES[row.data][1]
     splits = load_splits(str(layout), kind=kind, image_size=32 if kind == "image" else None,
                          val_fraction=0.0, progress=False)
-    arrays = [_arrays(splits.train), _arrays(splits.test)]
+    arrays = [measure.arrays(splits.train), measure.arrays(splits.test)]
     apply_precision(choose_precision(args.precision, hardware.detect())[0])  # as the recipe rows
     started = time.time()
     accuracy = getattr(hand_written, row.hand)(*arrays, args.epochs or row.epochs, seed)
     return accuracy, {"epochs": args.epochs or row.epochs, "wall_time_s": round(time.time() - started, 1)}
-
-
-def _arrays(ds):
-    xs, ys = zip(*((x, y) for x, y in ds.batch(4096).as_numpy_iterator()))
-    return np.concatenate(xs), np.concatenate(ys).astype("int64")
 
 
 def summarise(values):
@@ -252,7 +247,7 @@ def _write(path, results, saved, counts):
     with open(path, "w") as f:
         json.dump({"holdout": {
             "rule": f"last {HOLDOUT:.0%} per class in natural file-name order, among files not in the "
-                    f"tuning validation split (seed {TUNING_SEED}, val_fraction 0.1)",
+                    f"tuning validation split (seed {TUNING_SEED}, val_fraction {TUNING_VAL_FRACTION})",
             "files": counts}, "rows": rows}, f, indent=2, default=str)
 
 

@@ -76,3 +76,11 @@ def budget_run(recipe: str, args: list[str]) -> dict:
         metrics = json.loads(Path(run_dir, "metrics.json").read_text())
     metrics["process_wall_s"] = round(time.perf_counter() - started, 1)
     return metrics
+
+
+def arrays(ds):
+    """A split's ``(x, y)`` as numpy arrays (labels int64), for scoring or a hand-written fit."""
+    import numpy as np
+
+    xs, ys = zip(*((x, y) for x, y in ds.batch(4096).as_numpy_iterator()))
+    return np.concatenate(xs), np.concatenate(ys).astype("int64")

@@ -31,21 +31,24 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import measure  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
 from keras_recipes import config as C  # noqa: E402
 
-TUNING_SEED = 1337  # the split every tuning run validated on (benchmarks/accuracy.py leaves it out)
+# The split every tuning run validated on (benchmarks/accuracy.py leaves it out).
+TUNING_SEED = 1337
+TUNING_VAL_FRACTION = 0.1
 
 
 def tuning_splits(recipe_cfg, data):
-    """The recipe's data with the seed-1337, 10% validation split."""
+    """The recipe's data with the tuning validation split."""
     from keras_recipes import datasets
 
     d = recipe_cfg.data
     return datasets.load_splits(str(data), kind=d.kind, image_size=d.image_size, channels=d.channels,
-                                val_fraction=0.1, seed=TUNING_SEED, val_split=d.val_split,
+                                val_fraction=TUNING_VAL_FRACTION, seed=TUNING_SEED, val_split=d.val_split,
                                 progress=False)
 
 
@@ -53,8 +56,7 @@ def score(run_dir, splits, checkpoint):
     """Accuracy of the run's kept end-to-end model on the validation split."""
     from keras_recipes.inference.run import load_run, predict_probabilities
 
-    xs, ys = zip(*((x, y) for x, y in splits.val.batch(4096).as_numpy_iterator()))
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    x, y = measure.arrays(splits.val)
     model = load_run(run_dir, checkpoint).model
     return float(np.mean(predict_probabilities(model, x).argmax(axis=1) == y))
 
@@ -76,7 +78,7 @@ def main(argv=None):
     scores = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (int(s) for s in args.seeds.split(",")):
-            overrides = [f"runtime.seed={seed}", "runtime.verbose=0", "data.val_fraction=0.1",
+            overrides = [f"runtime.seed={seed}", "runtime.verbose=0", f"data.val_fraction={TUNING_VAL_FRACTION}",
                          *([f"train.epochs={args.epochs}"] if args.epochs else []), *args.set]
             cfg = C.apply_overrides(base, overrides)
             run_dir = Path(tmp, f"seed-{seed}")
