@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from keras_recipes import rundir
-from keras_recipes.errors import ConfigError, RunDirError
+from keras_recipes.errors import RunDirError
 from keras_recipes.tasks.base import DataInfo, RunFiles, Signature, Task, TaskModels
 
 OUTPUT_KEY = "probabilities"
@@ -98,9 +98,6 @@ class ClassificationTask(Task):
                 averaged = flip_averaged(plain, name=name)
                 return TaskModels(train=model, serving=averaged, evaluation=averaged)
             return TaskModels(train=model, serving=model)
-        if self.cfg.augment.test_time != "none":
-            raise ConfigError("augment.test_time=flip is for image classifiers; "
-                              f"{self.cfg.recipe} reads {info.kind}")
         return TaskModels(train=body, serving=text_model(body, self.vectorizer, name=name))
 
     def compile_args(self, optimizer) -> Dict[str, Any]:

@@ -59,7 +59,8 @@ def test_text_classifiers_refuse_it(tmp_path):
     cfg = C.apply_overrides(get_recipe("imdb-gru").config(), [
         "runtime.verbose=0", "augment.test_time=flip", "model.units=4", "model.embed_dim=8",
         "data.vocab_size=100", "data.sequence_length=8"])
-    with pytest.raises(ConfigError, match="augment.test_time=flip is for image classifiers"):
+    with pytest.raises(ConfigError, match="augment.test_time=flip: the imdb-gru recipe's "
+                                          "ClassificationTask has no test-time augmentation"):
         run(cfg, tmp_path / "r", data=toy_texts())
     with pytest.raises(ConfigError, match="augment.test_time.*must be one of none, flip"):
         C.apply_overrides(cfg, ["augment.test_time=mirror"])
