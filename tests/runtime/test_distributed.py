@@ -3,12 +3,11 @@ MultiWorkerMirroredStrategy with two worker processes on localhost."""
 
 import json
 import socket
-import subprocess
-import sys
 import textwrap
 
 from keras_recipes import rundir
 from tests_support.cli_driver import TESTS_DIR, recipes_cli, write_image_folder
+from tests_support.subprocess_json import run_json
 
 MIRRORED = textwrap.dedent("""
     import json, sys, tempfile
@@ -35,10 +34,7 @@ MIRRORED = textwrap.dedent("""
 
 
 def test_mirrored_over_two_cpus_matches_one_device():
-    out = subprocess.run([sys.executable, "-c", MIRRORED.format(tests=TESTS_DIR)],
-                         capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
-    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    losses = run_json(MIRRORED.format(tests=TESTS_DIR))
     assert losses["default"][0] == 1 and losses["mirrored"][0] == 2
     one, two = losses["default"][1], losses["mirrored"][1]
     assert len(one) == len(two) == 3

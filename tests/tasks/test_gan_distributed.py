@@ -3,12 +3,10 @@ with the same global batch, 2 replicas must train exactly what one device
 trains (each replica scales its loss by 1/2, the optimizers sum the replicas'
 gradients, and each replica takes its rows of the global batch's noise)."""
 
-import json
-import subprocess
-import sys
 import textwrap
 
 from tests_support.cli_driver import TESTS_DIR
+from tests_support.subprocess_json import run_json
 
 MIRRORED_GAN = textwrap.dedent("""
     import json, sys, tempfile
@@ -51,10 +49,7 @@ MIRRORED_GAN = textwrap.dedent("""
 
 
 def test_mirrored_gan_over_two_cpus_matches_one_device():
-    proc = subprocess.run([sys.executable, "-c", MIRRORED_GAN.format(tests=TESTS_DIR)],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = run_json(MIRRORED_GAN.format(tests=TESTS_DIR))
     import numpy as np
 
     assert len(out["one"]) == len(out["two"]) > 0

@@ -1,10 +1,9 @@
 """The VAE's compute_loss under tf.distribute: MirroredStrategy over two
 logical CPUs trains like one device (the loss is scaled for the replicas)."""
 
-import json
-import subprocess
-import sys
 import textwrap
+
+from tests_support.subprocess_json import run_json
 
 MIRRORED_VAE = textwrap.dedent("""
     import json, tempfile
@@ -28,10 +27,7 @@ MIRRORED_VAE = textwrap.dedent("""
 
 
 def test_vae_step_under_mirrored_strategy_matches_one_device():
-    out = subprocess.run([sys.executable, "-c", MIRRORED_VAE], capture_output=True, text=True,
-                         timeout=600)
-    assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_json(MIRRORED_VAE)
     (one_replicas, one), (two_replicas, two) = got["default"], got["mirrored"]
     assert one_replicas == 1 and two_replicas == 2
     for key in ("loss", "neg_elbo", "reconstruction", "val_loss"):

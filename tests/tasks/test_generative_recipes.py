@@ -4,9 +4,6 @@ export signatures (also called by plain TensorFlow), sampling, resume and
 seeds. The 2-replica MirroredStrategy check of the VAE step is in
 test_generative_distributed.py."""
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -16,6 +13,7 @@ import keras_recipes as kr
 from keras_recipes import config as C
 from keras_recipes import datasets, rundir
 from keras_recipes.errors import ConfigError
+from tests_support.subprocess_json import run_json
 
 TINY = {
     "mnist-dae": ["model.filters=[4,8]", "train.lr=3e-3"],
@@ -204,10 +202,7 @@ def test_exports_are_checked_and_plain_tensorflow_calls_them(dae_run, vae_run, t
         described.update(result.signatures)
     assert described["reconstruct"] == "image uint8 [None, 28, 28, 1] -> image uint8 [None, 28, 28, 1]"
     assert described["sample"] == "latent float32 [None, 2] -> image float32 [None, 28, 28, 1]"
-    out = subprocess.run([sys.executable, "-c", EXPORTS, *paths], capture_output=True, text=True,
-                         timeout=300, cwd=tmp_path)
-    assert out.returncode == 0, out.stderr[-3000:]
-    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got = run_json(EXPORTS, *paths, timeout=300, cwd=tmp_path)
     assert got["no_keras_recipes"]
     assert got["dae"] == ["uint8", [3, 28, 28, 1]]
     assert got["encode"] == ["log_var", "mean"] and got["mean"] == [3, 2]
