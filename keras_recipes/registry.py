@@ -137,11 +137,18 @@ def config_from_yaml(path, name: str | None = None) -> RecipeConfig:
     """
     from keras_recipes import config as config_lib
 
-    raw = config_lib.load_yaml(path)
+    return config_from_mapping(config_lib.load_yaml(path), name, source=path)
+
+
+def config_from_mapping(raw, name: str | None = None, source="the config") -> RecipeConfig:
+    """``config_from_yaml`` for a config already read (``config.load_yaml``);
+    ``source`` names it in errors."""
+    from keras_recipes import config as config_lib
+
     get = raw.get if hasattr(raw, "get") else (lambda key: None)
     name = name or get("recipe")
     if not name:
-        raise ConfigError(f"{path} names no recipe (no `recipe:` key); name the recipe too")
+        raise ConfigError(f"{source} names no recipe (no `recipe:` key); name the recipe too")
     recipe = get_recipe(name)
     cfg = config_lib.merge(recipe.config(preset=get("preset")), raw)
     cfg.recipe = recipe.name

@@ -108,7 +108,7 @@ def _read_config(run_dir: Path):
 
     from keras_recipes import config as config_lib
     from keras_recipes.errors import UnknownRecipeError
-    from keras_recipes.registry import config_from_yaml, get_recipe
+    from keras_recipes.registry import config_from_mapping, get_recipe
 
     try:
         raw = config_lib.load_yaml(path)
@@ -119,7 +119,7 @@ def _read_config(run_dir: Path):
         raise RunDirError(f"cannot read {path}: {str(err).splitlines()[0]}") from None
     try:
         if recipe is not None:
-            cfg = config_from_yaml(path)
+            cfg = config_from_mapping(raw, source=path)
             return cfg.data, cfg.runtime.seed, recipe.task(cfg, recipe)
         # The engine's keys only: a recipe's own data keys (mnist-vae's
         # data.binarize) mean nothing without the recipe.
