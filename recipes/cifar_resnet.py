@@ -55,7 +55,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import AugmentConfig, DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.config import (AugmentConfig, DataConfig, RecipeConfig, TrainConfig,
+                                  check_choice_of, check_depth_6n2, check_range)
 from keras_recipes.registry import register_recipe
 
 # Published CIFAR-10 test accuracy (He et al. 2016, table 6), by depth.
@@ -94,6 +95,14 @@ class ResNetConfig:
     shortcut: str = "zero_pad"  # "zero_pad" (option A) | "projection" (option B)
     se_ratio: float = 0.0  # squeeze-and-excitation; 0 = off (the paper has none)
     drop_path_rate: float = 0.0  # stochastic depth; 0 = off
+
+    def __post_init__(self):  # runs on every resolved config, before any data loads
+        check_depth_6n2(self.depth)
+        check_choice_of("model.version", self.version, (1, 2))
+        check_choice_of("model.shortcut", self.shortcut, ("zero_pad", "projection"))
+        check_range("model.width", self.width, "> 0", lambda v: v > 0)
+        check_range("model.se_ratio", self.se_ratio, "in [0, 1]", lambda v: 0 <= v <= 1)
+        check_range("model.drop_path_rate", self.drop_path_rate, "in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def build_model(cfg: RecipeConfig, info):
