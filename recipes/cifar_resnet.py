@@ -14,10 +14,16 @@ model.version=2`` (pre-activation).
 cosine decay after a linear warmup over 10% of all steps (a fraction, so it
 scales with ``--epochs``), SGD with Nesterov momentum 0.9, L2 5e-4,
 projection ("option B") shortcuts, batch 64 at peak lr 0.1, random shifts of
-up to 2 pixels (``augment.pad=2``) + horizontal flips, trained on all 50k
-images (``data.val_fraction=0``: the final weights are the model), and
-test-time flip averaging (``augment.test_time=flip``: the saved and exported
-model averages its prediction over the image and its mirror image). It was
+up to 2 pixels (``augment.pad=2``) + horizontal flips, 5k of the 50k images
+held out (``data.val_fraction=0.1``, the default split of every CIFAR
+recipe), and test-time flip averaging (``augment.test_time=flip``: the saved
+and exported model averages its prediction over the image and its mirror
+image). Holding out 5k costs a tenth of the training images (at 3 epochs
+77.56-78.16% on those 5k, against 77.33% for all 50k on another held-out
+block: within seed noise) and buys a held-out accuracy in every run's
+summary, ``metrics.json``, ``curves.png`` and ``recipes compare``, and
+``recipes evaluate RUN`` with no ``--data``; ``--set data.val_fraction=0``
+trains on all 50k when another test set will judge the model. It was
 chosen on a fixed 45k/5k split of the training archive (the split of
 ``runtime.seed=1337``; never on the test split), 3 epochs, mixed_bfloat16 on
 a shared 2-core AMD EPYC with avx512_bf16:
@@ -66,7 +72,7 @@ CIFAR10_MEAN = [125.31, 122.95, 113.87]
 CIFAR10_STD = [62.99, 62.09, 66.70]
 
 # A schedule for short budgets (3-30 epochs), chosen on a fixed 45k/5k split
-# of the training archive and then trained on all 50k images (no val split).
+# of the training archive; runs keep that 5k held out (data.val_fraction).
 # Warmup is a fraction of the run, so `--epochs N` rescales the whole
 # schedule. What each choice bought is in the module docstring.
 # Everything but the model (schedule, data, augmentation, test-time flips) is
@@ -80,7 +86,9 @@ FAST_SCHEDULE = {
     "train.lr": 0.1,
     "train.nesterov": True,
     "train.weight_decay": 5e-4,
-    "data.val_fraction": 0.0,
+    # 5k of the 50k images held out: the run reports accuracy on images it
+    # never trained on, for 10% fewer training images (see the docstring).
+    "data.val_fraction": 0.1,
     "augment.pad": 2,
     "augment.test_time": "flip",
 }

@@ -413,7 +413,26 @@ class Trainer:
         losses = history.history.get("loss") or [0.0]
         if not math.isfinite(losses[-1]):
             self._diverged(len(history.epoch), started)
-        return self._finish(history, test_ds, throughput, started)
+        return self._finish(history, test_ds, throughput, started,
+                            self._held_out(splits, val_ds, test_ds))
+
+    def _held_out(self, splits, val_ds, test_ds):
+        """``(dataset, what it is)`` the run's headline is measured on: the
+        data's test split, else the validation part held out of training,
+        else None (data.val_fraction=0 on data without a test split)."""
+        d = self.cfg.data
+        source = ("the smoke data" if self.smoke else
+                  d.source if self.user_data is None else "the given data")
+        if test_ds is not None:
+            n = splits.counts["test"]
+            return test_ds, {"split": "test", "examples": n,
+                             "measured_on": f"the test split of {source} ({n:,} examples)"}
+        if val_ds is not None:
+            n = splits.counts["val"]
+            return val_ds, {"split": "validation", "examples": n, "measured_on": (
+                f"{n:,} examples held out of {source} and never trained on "
+                f"(data.val_fraction={d.val_fraction:g}, seed {self.cfg.runtime.seed})")}
+        return None
 
     def _diverged(self, epochs: int, started: float):
         """TerminateOnNaN stopped the run: record it and fail, keeping the backup."""
@@ -437,7 +456,7 @@ class Trainer:
             parts["total"] = first_step_end - m["started"]
         return {k: round(v, 2) for k, v in parts.items()}
 
-    def _finish(self, history, test_ds, throughput, started) -> dict:
+    def _finish(self, history, test_ds, throughput, started, held_out=None) -> dict:
         epochs_run = history.epoch[-1] + 1 if history.epoch else self.cfg.train.epochs
         metrics = {"recipe": self.cfg.recipe, "epochs": epochs_run,
                    "wall_time_s": round(time.time() - started, 2),
@@ -468,6 +487,14 @@ class Trainer:
             self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
             if test_ds is not None and self.strategy_name != "multi_worker":
                 metrics["test"] = self.eval_model.evaluate(test_ds, verbose=0, return_dict=True)
+        if held_out is not None and self.strategy_name != "multi_worker":
+            # The model the run keeps, as it serves (test-time augmentation
+            # included), on data it never trained on: the run's headline.
+            ds, what = held_out
+            scores = (metrics["test"] if what["split"] == "test" else
+                      self.eval_model.evaluate(ds, verbose=0, return_dict=True))
+            metrics["held_out"] = {**what, "checkpoint": "best" if best_path.is_file() else "final",
+                                   "metrics": scores}
         if rows:
             plots.plot_curves(rows, self.run_dir / rundir.CURVES)
         rundir.write_json(self.run_dir / rundir.METRICS, metrics)

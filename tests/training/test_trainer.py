@@ -231,8 +231,26 @@ def test_augment_pad_and_flip_override_the_preset(toy_recipe, tmp_path):
     assert [type(layer).__name__ for layer in layers] == ["RandomTranslation"]
     assert layers[0].height_upper == pytest.approx((2.5 - 1e-3) / cfg.data.image_size)
     assert len(Trainer(toy_cfg(toy_recipe, "augment.preset=cifar"), tmp_path / "b").augmentation().layers) == 2
-    for bad, message in ((["augment.preset=cifar", "augment.pad=-1"], "`pad` must be an integer >= 0"),
+    for bad, message in ((["augment.preset=cifar", "augment.pad=-1"], "`augment.pad` must be >= 0"),
                          (["augment.preset=none", "augment.flip=true"],
                           "unknown option 'flip' for augmentation preset 'none'")):
         with pytest.raises(ConfigError, match=message):
             Trainer(toy_cfg(toy_recipe, *bad), tmp_path / bad[-1]).augmentation()
+
+
+def test_every_run_reports_a_held_out_metric_and_what_it_was_measured_on(tmp_path, capsys):
+    """The headline of metrics.json and of the printed summary: the kept model
+    on data it never trained on, named; a test split wins over validation."""
+    from keras_recipes.cli.train_commands import report
+    from tests_support.serving_runs import train
+    from tests_support.toy_data import toy_images
+
+    run_dir = train(tmp_path / "val", "toy-cnn", data=toy_images(32))
+    metrics = json.loads((run_dir / rundir.METRICS).read_text())
+    held = metrics["held_out"]
+    assert held["split"] == "validation" and held["examples"] == 8
+    assert held["measured_on"].startswith("8 examples held out of the given data and never trained on")
+    assert held["checkpoint"] == "best" and 0 <= held["metrics"]["accuracy"] <= 1
+    report(metrics)
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("held-out accuracy ") and "(best model) on 8 examples held out" in line
