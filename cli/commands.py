@@ -8,6 +8,7 @@ from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
 from keras_recipes.cli.options import config_option, preset_option, resolve_config, set_option
 from keras_recipes.registry import get_recipe, list_recipes
+from keras_recipes.rundir.tables import fits, terminal_width
 from keras_recipes.rundir.tables import text_table as format_table
 
 
@@ -15,10 +16,16 @@ from keras_recipes.rundir.tables import text_table as format_table
 @user_errors
 def list_command():
     """List the recipes with the published result each one targets."""
+    recipes = list_recipes()
     rows = [(r.name, r.problem, r.dataset, r.model, r.params, ", ".join(sorted(r.presets)) or "-",
-             r.reference) for r in list_recipes()]
-    click.echo(format_table(("name", "task", "dataset", "model", "params", "presets",
-                             "reference result"), rows))
+             r.reference) for r in recipes]
+    headers = ("name", "task", "dataset", "model", "params", "presets", "reference result")
+    width = terminal_width()
+    table = format_table(headers, rows)
+    if not fits(table, width):  # the model and reference go under each row, wrapped
+        table = format_table(headers[:3] + headers[4:6], [r[:3] + r[4:6] for r in rows], width,
+                             details=[f"{r.model}; reference: {r.reference}" for r in recipes])
+    click.echo(table)
 
 
 def presets_comment(recipe) -> str:

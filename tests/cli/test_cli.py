@@ -20,12 +20,24 @@ def test_version(runner):
     assert result.exit_code == 0 and __version__ in result.output
 
 
-def test_list_is_a_table(runner):
+def test_list_is_a_table(runner, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
     result = runner.invoke(cli, ["list"])
     assert result.exit_code == 0
     header = result.output.splitlines()[0].split()
     assert header[:5] == ["name", "task", "dataset", "model", "params"]
     assert "cifar-resnet" in result.output and "91.25%" in result.output
+
+
+def test_list_fits_the_terminal_width(runner, monkeypatch):
+    """COLUMNS=80: the model and reference result go, wrapped, under each row."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(cli, ["list"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 80
+    assert lines[0].split() == ["name", "task", "dataset", "params", "presets"]
+    row = next(i for i, line in enumerate(lines) if line.startswith("cifar-resnet "))
+    assert lines[row + 1].startswith("    ResNet-20 (6n+2); reference: 91.25% test")
 
 
 def test_show_prints_resolved_yaml(runner):
