@@ -113,8 +113,11 @@ class Trainer:
         # A run that fails before it has anything worth keeping removes a
         # folder it created, so failed attempts leave no empty run folders.
         self._created_dir = not resume and self.chief and not self.run_dir.exists()
+        # ... and the folders above it that it created (`runs/`).
+        self._created_parents = [p for p in self.run_dir.absolute().parents if not p.exists()]
         if resume:
             rundir.require(self.run_dir)
+            self._check_resumable()  # before saying "resuming"
         elif self.chief:
             rundir.prepare(self.run_dir, overwrite=overwrite)
         if self.verbose and self.chief:
@@ -320,14 +323,19 @@ class Trainer:
         key = hashlib.sha1(str(self.run_dir.resolve()).encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"keras-recipes-{key}-{worker_id()}"
 
+    def _check_resumable(self):
+        if callbacks_lib.backup_epoch(self.run_dir) is not None:
+            return
+        if (self.run_dir / rundir.METRICS).is_file():
+            raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists); "
+                              f"`recipes evaluate {self.run_dir}` scores it")
+        raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
+
     def _resume_rows(self):
         if not self.resume:
             return []
+        self._check_resumable()
         epoch = callbacks_lib.backup_epoch(self.run_dir)
-        if epoch is None:
-            if (self.run_dir / rundir.METRICS).is_file():
-                raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists)")
-            raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
         if self.verbose:
             print(f"resuming {self.run_dir} at epoch {epoch + 1}/{self.cfg.train.epochs}")
         if not self.chief:
@@ -372,6 +380,11 @@ class Trainer:
         if (backup.is_dir() and any(backup.iterdir())) or (self.run_dir / rundir.METRICS).is_file():
             return False
         shutil.rmtree(self.run_dir, ignore_errors=True)
+        for parent in self._created_parents:  # innermost first; only if left empty
+            try:
+                parent.rmdir()
+            except OSError:
+                break
         return True
 
     def _fit(self) -> dict:

@@ -94,6 +94,10 @@ def test_a_run_that_fails_before_training_leaves_no_folder(toy_recipe, tmp_path)
     with pytest.raises(ConfigError, match="data.source is empty"):
         run(toy_cfg(toy_recipe), tmp_path / "r")
     assert not (tmp_path / "r").exists()
+    # Nor the `runs/` folder above it that it created (the default run folder's parent).
+    with pytest.raises(ConfigError, match="data.source is empty"):
+        run(toy_cfg(toy_recipe), tmp_path / "runs" / "r")
+    assert not (tmp_path / "runs").exists()
 
 
 def test_a_failed_run_never_removes_a_folder_it_did_not_create(toy_recipe, tmp_path):

@@ -84,10 +84,12 @@ def test_test_split_is_evaluated(toy_recipe, tmp_path):
     assert 0.0 <= metrics["test"]["accuracy"] <= 1.0
 
 
-def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path):
+def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path, capsys):
     run(toy_cfg(toy_recipe), tmp_path / "r", data=toy_images())
+    capsys.readouterr()
     with pytest.raises(RunDirError, match="already finished"):
-        resume(tmp_path / "r", data=toy_images())
+        resume(tmp_path / "r", overrides=["runtime.verbose=1"], data=toy_images())
+    assert "resuming" not in capsys.readouterr().out  # the error comes first
     (tmp_path / "r" / rundir.METRICS).unlink()
     with pytest.raises(RunDirError, match="no usable backup.*--overwrite"):
         resume(tmp_path / "r", data=toy_images())
