@@ -409,13 +409,17 @@ class Trainer:
             timed_backups=self.hw.num_workers <= 1,
         )
         callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
-        if t.steps_per_epoch:
-            train_ds = train_ds.repeat()
+        # One iterator for the whole run: Keras builds a new one at every
+        # epoch of a finite dataset (two, in fact: one at the epoch's end that
+        # the next epoch's start throws away), and each refills the shuffle
+        # buffer and the prefetch queue while training waits. Repeated, the
+        # pipeline streams across epoch ends (reshuffling at each pass).
+        train_ds = train_ds.repeat()
         try:
             with self.strategy.scope():
                 history = self.model.fit(
                     train_ds, validation_data=val_ds, epochs=t.epochs,
-                    steps_per_epoch=steps if t.steps_per_epoch else None,
+                    steps_per_epoch=steps,
                     callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
                 )
         except callbacks_lib.BackupUnreadable as err:

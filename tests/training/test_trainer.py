@@ -256,3 +256,29 @@ def test_every_run_reports_a_held_out_metric_and_what_it_was_measured_on(tmp_pat
     report(metrics)
     line = capsys.readouterr().out.strip()
     assert line.startswith("held-out accuracy ") and "(best model) on 8 examples held out" in line
+
+
+def test_one_training_iterator_streams_across_epoch_ends(toy_recipe, tmp_path, monkeypatch):
+    """No stall at an epoch's start: fit gets the repeated pipeline and the
+    number of steps of one pass, so Keras keeps one iterator (a finite
+    dataset gets two new ones per epoch, each refilling the shuffle buffer)."""
+    import tensorflow as tf
+
+    seen = {}
+    fit = keras.Model.fit
+
+    def spy(model, x=None, **kwargs):
+        seen.update(cardinality=int(x.cardinality()), steps=kwargs["steps_per_epoch"])
+        return fit(model, x, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    cfg = toy_cfg(toy_recipe, "train.epochs=3", "train.batch_size=10")
+    metrics = run(cfg, tmp_path / "r", data=toy_images(48))  # 36 train / 12 val
+    assert seen == {"cardinality": tf.data.INFINITE_CARDINALITY, "steps": 4}
+    assert metrics["epochs"] == 3 and len(plots_rows(tmp_path / "r")) == 3
+
+
+def plots_rows(run_dir):
+    from keras_recipes.rundir import plots
+
+    return plots.read_history(run_dir / rundir.HISTORY)
