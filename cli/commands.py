@@ -48,7 +48,7 @@ def show_command(name, config_file, preset, overrides):
     search space (as comments, so the output still works as a --config file)."""
     cfg = resolve_config(name, config_file, overrides, preset)
     recipe = get_recipe(cfg.recipe)
-    click.echo(config_lib.to_yaml(cfg) + presets_comment(recipe), nl=False)
+    click.echo(config_lib.to_yaml(cfg, applicable_only=True) + presets_comment(recipe), nl=False)
     if recipe.search_space:
         click.echo(f"# search space of `recipes tune {cfg.recipe}` (change with --space KEY=DIST):")
         for key, dist in recipe.search_space.items():

@@ -342,8 +342,32 @@ def apply_overrides(base: RecipeConfig, overrides) -> RecipeConfig:
     return merge(base, patch)
 
 
-def to_yaml(cfg: RecipeConfig) -> str:
-    return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+# Data keys that only one kind of data reads; `recipes show` leaves out the
+# ones the recipe's kind never uses (they keep their defaults).
+_KIND_ONLY = {
+    "image": ("image_size", "channels", "mean", "std"),
+    "text": ("vocab_size",),
+    "corpus": (),
+}
+_SEQUENCE_KINDS = ("text", "corpus")  # data.sequence_length
+
+
+def to_yaml(cfg: RecipeConfig, applicable_only: bool = False) -> str:
+    """The config as YAML; ``applicable_only`` leaves out the data keys its
+    kind of data never reads (``vocab_size`` for images, ``image_size`` for
+    text) and, for text, the image augmentation section. Still a whole config:
+    what is left out keeps its default."""
+    if not applicable_only:
+        return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+    tree = to_dict(cfg)
+    kind = cfg.data.kind
+    unused = {k for other, keys in _KIND_ONLY.items() if other != kind for k in keys}
+    if kind not in _SEQUENCE_KINDS:
+        unused.add("sequence_length")
+    tree["data"] = {k: v for k, v in tree["data"].items() if k not in unused}
+    if kind != "image":
+        tree.pop("augment")
+    return OmegaConf.to_yaml(OmegaConf.create(tree))
 
 
 def to_dict(cfg: RecipeConfig) -> dict:

@@ -46,6 +46,18 @@ def test_show_prints_resolved_yaml(runner):
     assert "epochs: 3" in result.output and "recipe: cifar-resnet" in result.output
 
 
+def test_show_lists_only_the_settings_that_apply(runner, tmp_path):
+    vae = runner.invoke(cli, ["show", "mnist-vae"]).output
+    assert "image_size: 28" in vae and "vocab_size" not in vae and "sequence_length" not in vae
+    text = runner.invoke(cli, ["show", "imdb-lstm"]).output
+    assert "vocab_size" in text and "image_size" not in text and "augment:" not in text
+    # Still a whole config: what is left out keeps its default.
+    path = tmp_path / "vae.yaml"
+    path.write_text(vae.split("# presets")[0])
+    again = runner.invoke(cli, ["show", "--config", str(path)])
+    assert again.exit_code == 0 and again.output == vae
+
+
 def test_show_from_config_file(runner, tmp_path):
     path = tmp_path / "c.yaml"
     path.write_text("recipe: cifar-resnet\ntrain:\n  epochs: 5\n")
