@@ -46,6 +46,9 @@ class DataConfig:
     cache: str = "memory"  # "memory" | "none" | a file-cache path prefix
     shuffle_buffer: int = 10_000
     strict: bool = False  # corrupt files: fail instead of skip-and-count
+    # Train on images whose colour and size both differ from the recipe's
+    # (refused otherwise: e.g. a CIFAR-10 folder for an MNIST recipe).
+    convert: bool = False
     # Images.
     image_size: int = 32
     channels: int = 3

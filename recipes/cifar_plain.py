@@ -46,6 +46,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="CIFAR-10",
+    num_classes=10,
     model="plain-20 (6n+2, no shortcuts)",
     params="0.27M",
     reference="He et al. 2016 Fig. 6: plain-56 trains to a higher error than plain-20 "

@@ -130,6 +130,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="CIFAR-10",
+    num_classes=10,
     model="ResNet-20 (6n+2)",
     params="0.27M",
     reference="91.25% test, ResNet-20 (He et al. 2016); -56: 93.03%, -110: 93.57%",

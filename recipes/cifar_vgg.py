@@ -82,6 +82,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="CIFAR-10",
+    num_classes=10,
     model="VGG-16 + BN",
     params="14.7M",
     reference="92.64% test, VGG-16 (kuangliu/pytorch-cifar README, 200-epoch cosine)",

@@ -21,6 +21,7 @@ import dataclasses
 import math
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import keras
@@ -181,6 +182,10 @@ class Trainer:
                     "data.source is empty (this config comes from a run on in-memory or smoke "
                     "data); name the data with --data tfds:NAME or --data path/to/folder"
                 )
+            from keras_recipes.training.data_fit import data_fit_warnings
+
+            for note in data_fit_warnings(self.cfg, source):
+                warnings.warn(note, datasets.DataWarning, stacklevel=2)
             try:
                 splits = datasets.load_splits(
                     source, kind=d.kind, image_size=d.image_size, channels=d.channels,
