@@ -23,9 +23,10 @@ def find_split_folders(root):
     `train`, the `val/` and `test/` folders beside it are its held-out splits.
     """
     subdirs = _subdirectories(root)
-    train = os.path.join(root, "train")
-    if "train" in subdirs and _subdirectories(train):
-        return {"train": train, **_held_out_beside(root, subdirs)}
+    for name in SPLIT_FOLDER_NAMES["train"]:
+        train = os.path.join(root, name)
+        if name in subdirs and _subdirectories(train):
+            return {"train": train, **_held_out_beside(root, subdirs)}
     # The train split itself (`data/train`): its `val/`/`test/` siblings are
     # its held-out splits (the layout of the CIFAR-10 and MNIST image archives).
     parent = os.path.dirname(os.path.normpath(os.path.abspath(root)))

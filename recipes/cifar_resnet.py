@@ -18,9 +18,10 @@ up to 2 pixels (``augment.pad=2``) + horizontal flips, 5k of the 50k images
 held out (``data.val_fraction=0.1``, the default split of every CIFAR
 recipe), and test-time flip averaging (``augment.test_time=flip``: the saved
 and exported model averages its prediction over the image and its mirror
-image). Holding out 5k costs a tenth of the training images (at 3 epochs
-77.56-78.16% on those 5k, against 77.33% for all 50k on another held-out
-block: within seed noise) and buys a held-out accuracy in every run's
+image). Holding out 5k costs a tenth of the training images (trained on
+45k, 3 epochs: 77.56-78.16% on those 5k, two seeds; trained on all 50k:
+77.33% on another held-out block, so not measured on the same images) and
+buys a held-out accuracy in every run's
 summary, ``metrics.json``, ``curves.png`` and ``recipes compare``, and
 ``recipes evaluate RUN`` with no ``--data``; ``--set data.val_fraction=0``
 trains on all 50k when another test set will judge the model. It was

@@ -25,8 +25,9 @@ _SAMPLED_CLASSES = 3  # first file of this many class folders
 
 
 def _train_folder(root: str) -> str:
-    train = os.path.join(root, "train")
-    return train if os.path.isdir(train) and _class_folders(train) else root
+    from keras_recipes.datasets.folders import find_split_folders
+
+    return find_split_folders(root)["train"]
 
 
 def _class_folders(folder: str) -> list[str]:

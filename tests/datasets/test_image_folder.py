@@ -90,6 +90,12 @@ def test_a_train_folder_named_directly_uses_the_test_folder_beside_it(tmp_path):
     os.rename(tmp_path / "train", tmp_path / "images")
     splits = load_splits(tmp_path / "images", kind="image", val_fraction=0.2, progress=False)
     assert splits.counts == {"train": 16, "val": 4, "test": 0}
+    # The MNIST PNG archives name them training/ and testing/.
+    os.rename(tmp_path / "images", tmp_path / "training")
+    os.rename(tmp_path / "test", tmp_path / "testing")
+    for source in (tmp_path, tmp_path / "training"):
+        splits = load_splits(source, kind="image", val_fraction=0.2, progress=False)
+        assert splits.counts == {"train": 16, "val": 4, "test": 6}
 
 
 def test_class_names_pick_and_order_the_class_folders(tmp_path):
