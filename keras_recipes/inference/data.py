@@ -60,12 +60,18 @@ def _held_out_folder(source):
 
 
 def _same_folder(a, b) -> bool:
-    """Whether two data sources name the same folder (``~`` and links resolved)."""
+    """Whether two folder sources have the same training folder (``data`` and
+    ``data/train`` do; ``~`` and links resolved)."""
     if not all(isinstance(s, (str, os.PathLike)) and s and not str(s).startswith("tfds:")
                for s in (a, b)):
         return False
-    resolve = lambda s: Path(os.path.expanduser(os.fspath(s))).resolve()  # noqa: E731
-    return resolve(a) == resolve(b)
+    from keras_recipes.datasets.folders import find_split_folders
+
+    def train_folder(source):
+        root = Path(os.path.expanduser(os.fspath(source)))
+        return Path(find_split_folders(str(root))["train"]).resolve() if root.is_dir() else None
+
+    return train_folder(a) is not None and train_folder(a) == train_folder(b)
 
 
 def evaluation_split(run: LoadedRun, data=None):
