@@ -281,6 +281,29 @@ def check_depth_6n2(depth) -> None:
                 lambda v: v > 2 and (v - 2) % 6 == 0)
 
 
+# Model settings that may be 0 (counts of optional extras); every other
+# integer setting of a recipe's model (layers, units, filters, sizes) is > 0.
+_MODEL_ZERO_OK = ("importance_samples",)
+
+
+def _check_model(model) -> None:
+    """The range rules every recipe's model settings share, by kind of field:
+    integers (and lists of them) > 0, dropout rates in [0, 1). A recipe's own
+    rules (ResNet's 6n+2) live in its model dataclass's ``__post_init__``."""
+    if not dataclasses.is_dataclass(model):
+        return
+    for f in dataclasses.fields(model):
+        value, key = getattr(model, f.name), f"model.{f.name}"
+        if "dropout" in f.name:
+            check_range(key, value, "in [0, 1)", lambda v: 0 <= v < 1)
+        elif isinstance(value, bool) or f.name in _MODEL_ZERO_OK:
+            continue
+        elif isinstance(value, int):
+            check_range(key, value, "> 0", lambda v: v > 0)
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):
+            check_range(key, value, "a list of integers > 0", lambda v: all(x > 0 for x in v))
+
+
 def _validate(cfg: RecipeConfig) -> RecipeConfig:
     # YAML reads `true`/`false` as booleans; this key is a three-way string.
     cfg.runtime.jit_compile = str(cfg.runtime.jit_compile).lower()
@@ -297,6 +320,7 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
         check_range(key, stats, f"empty or {d.channels} value(s), one per channel",
                     lambda v: len(v) in (0, d.channels))
     check_range("data.std", d.std, "> 0 in every channel", lambda v: all(s > 0 for s in v))
+    _check_model(cfg.model)
     return cfg
 
 

@@ -76,3 +76,18 @@ def test_optional_keys_may_stay_unset():
     assert cfg.train.clipnorm is None
     with pytest.raises(ConfigError, match="`train.clipnorm` must be > 0"):
         C.apply_overrides(cfg, ["train.clipnorm=0"])
+
+
+@pytest.mark.parametrize("recipe,override,message", [
+    ("cifar-vgg", "model.depth=12", "`model.depth` must be one of 11, 13, 16, 19; received 12"),
+    ("imdb-lstm", "model.pooling=mean", "`model.pooling` must be one of last, avg, max, avg_max"),
+    ("shakespeare-char", "model.cell=rnn", "`model.cell` must be one of lstm, gru"),
+    ("mnist-cnn", "model.dropout=1.5", "`model.dropout` must be in [0, 1); received 1.5"),
+    ("mnist-vae", "model.filters=[32,0]", "`model.filters` must be a list of integers > 0"),
+    ("imdb-lstm", "model.units=0", "`model.units` must be > 0; received 0"),
+])
+def test_every_recipes_model_settings_are_checked_too(recipe, override, message):
+    with pytest.raises(ConfigError) as err:
+        C.apply_overrides(get_recipe(recipe).config(), [override])
+    assert message in str(err.value)
+    assert C.apply_overrides(get_recipe("mnist-vae").config(), ["model.importance_samples=0"])
