@@ -15,25 +15,17 @@ from pathlib import Path
 
 from keras_recipes.inference.run import load_run
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 DEFAULT_NAME = "samples.png"
 
 
 def image_path(output):
-    """Where ``output`` asks the image to go: a folder (existing, or a name
+    """Where ``output`` asks the samples to go: a folder (existing, or a name
     without an extension) gets ``samples.png`` inside it; None stays None
     (the task's own file in the run directory)."""
-    from keras_recipes.errors import RecipeError
-
     if output is None:
         return None
     output = Path(output)
-    if output.is_dir() or not output.suffix:
-        return output / DEFAULT_NAME
-    if output.suffix.lower() not in IMAGE_SUFFIXES:
-        raise RecipeError(f"cannot write an image to {output}: name a .png or .jpg file, "
-                          "or a folder")
-    return output
+    return output / DEFAULT_NAME if output.is_dir() or not output.suffix else output
 
 
 def sample(run_dir, n: int = 64, *, output=None, checkpoint: str = "best", seed: int = 0,

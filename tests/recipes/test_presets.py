@@ -49,7 +49,8 @@ def test_fast_preset_is_data_and_scales_with_epochs():
     assert get_recipe("cifar-resnet").config().train.schedule == "step"  # the paper stays default
 
 
-def test_list_and_show_name_the_presets(runner):
+def test_list_and_show_name_the_presets(runner, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # the wide table, one line per recipe
     listed = runner.invoke(cli, ["list"])
     assert listed.exit_code == 0 and "presets" in listed.output.splitlines()[0]
     row = next(line for line in listed.output.splitlines() if line.startswith("cifar-resnet"))
