@@ -24,7 +24,7 @@ from typing import Any, List, Optional
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from keras_recipes.errors import ConfigError, did_you_mean
+from keras_recipes.errors import ConfigError, ModelBuildError, did_you_mean
 
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
@@ -222,8 +222,14 @@ def check_choice_of(key: str, value, allowed) -> None:
     if value not in allowed:
         # YAML spells None as null; show the choices as they must be typed.
         names = ["null" if a is None else str(a) for a in allowed]
-        raise ConfigError(f"config key `{key}` must be one of {', '.join(names)}; "
+        raise _error(key)(f"config key `{key}` must be one of {', '.join(names)}; "
                           f"received {value!r}{did_you_mean(value, names)}")
+
+
+def _error(key: str) -> type:
+    """A model setting the model cannot be built with is a ModelBuildError (a
+    TrialError too: a search records that trial as failed and goes on)."""
+    return ModelBuildError if key.startswith("model.") else ConfigError
 
 
 # The range of every numeric key, checked when a config is resolved: before
@@ -270,7 +276,7 @@ def check_range(key: str, value, rule: str, ok) -> None:
     >>> check_range("model.dropout", 0.2, "in [0, 1)", lambda v: 0 <= v < 1)
     """
     if value is not None and not ok(value):
-        raise ConfigError(f"config key `{key}` must be {rule}; received {value!r}")
+        raise _error(key)(f"config key `{key}` must be {rule}; received {value!r}")
 
 
 def check_depth_6n2(depth) -> None:

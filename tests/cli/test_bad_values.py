@@ -91,3 +91,16 @@ def test_every_recipes_model_settings_are_checked_too(recipe, override, message)
         C.apply_overrides(get_recipe(recipe).config(), [override])
     assert message in str(err.value)
     assert C.apply_overrides(get_recipe("mnist-vae").config(), ["model.importance_samples=0"])
+
+
+def test_a_model_setting_out_of_range_fails_one_trial_not_the_search():
+    """It is a ModelBuildError (a TrialError): `recipes tune` records the trial as failed."""
+    from keras_recipes.errors import ModelBuildError, TrialError
+    from keras_recipes.tuning.space import apply_values, parse_param
+
+    with pytest.raises(ModelBuildError):
+        apply_values(get_recipe("cifar-resnet").config(), {"model.depth": 21})
+    assert issubclass(ModelBuildError, TrialError)
+    parse_param("model.depth", "int(20, 60)", get_recipe("cifar-resnet").config())  # 60: a failed trial
+    with pytest.raises(ConfigError, match="train.lr"):
+        parse_param("train.lr", "uniform(-1, 0.1)", get_recipe("cifar-resnet").config())
