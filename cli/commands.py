@@ -8,6 +8,7 @@ from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
 from keras_recipes.cli.options import config_option, preset_option, resolve_config, set_option
 from keras_recipes.registry import get_recipe, list_recipes
+from keras_recipes.rundir.tables import fits, terminal_width
 from keras_recipes.rundir.tables import text_table as format_table
 
 
@@ -15,10 +16,16 @@ from keras_recipes.rundir.tables import text_table as format_table
 @user_errors
 def list_command():
     """List the recipes with the published result each one targets."""
+    recipes = list_recipes()
     rows = [(r.name, r.problem, r.dataset, r.model, r.params, ", ".join(sorted(r.presets)) or "-",
-             r.reference) for r in list_recipes()]
-    click.echo(format_table(("name", "task", "dataset", "model", "params", "presets",
-                             "reference result"), rows))
+             r.reference) for r in recipes]
+    headers = ("name", "task", "dataset", "model", "params", "presets", "reference result")
+    width = terminal_width()
+    table = format_table(headers, rows)
+    if not fits(table, width):  # the model and reference go under each row, wrapped
+        table = format_table(headers[:3] + headers[4:6], [r[:3] + r[4:6] for r in rows], width,
+                             details=[f"{r.model}; reference: {r.reference}" for r in recipes])
+    click.echo(table)
 
 
 def presets_comment(recipe) -> str:
@@ -41,7 +48,7 @@ def show_command(name, config_file, preset, overrides):
     search space (as comments, so the output still works as a --config file)."""
     cfg = resolve_config(name, config_file, overrides, preset)
     recipe = get_recipe(cfg.recipe)
-    click.echo(config_lib.to_yaml(cfg) + presets_comment(recipe), nl=False)
+    click.echo(config_lib.to_yaml(cfg, applicable_only=True) + presets_comment(recipe), nl=False)
     if recipe.search_space:
         click.echo(f"# search space of `recipes tune {cfg.recipe}` (change with --space KEY=DIST):")
         for key, dist in recipe.search_space.items():

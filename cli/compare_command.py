@@ -30,7 +30,8 @@ def compare_command(runs, output, metrics):
       recipes compare runs/a runs/b --metric loss --metric accuracy
     """
     from keras_recipes.rundir.comparison import DEFAULT_METRICS, compare
+    from keras_recipes.rundir.tables import terminal_width
 
     result = compare(runs, output=output, metrics=metrics or DEFAULT_METRICS)
-    click.echo(result.table())
+    click.echo(result.table(terminal_width()))
     click.echo(f"\nwrote {result.plot} and {result.markdown}")

@@ -81,6 +81,9 @@ def cli(verbose):
       recipes run cifar-resnet --smoke
       recipes run cifar-resnet --data path/to/cifar10/train
     """
+    from keras_recipes.cli import log_lines
+
+    log_lines.install()  # warnings and absl records: `warning: ...`, one line each
     # TensorFlow's C++ start-up lines (oneDNN notices, CUDA probes, twice)
     # look like failures to a new user; a TF_CPP_MIN_LOG_LEVEL the user set wins.
     if not verbose and "TF_CPP_MIN_LOG_LEVEL" not in os.environ:

@@ -63,19 +63,26 @@ def run_command(name, config_file, preset, overrides, data, output, overwrite, e
 
 
 def report(metrics):
-    """The run's headline: best val accuracy, or without a validation split
-    (e.g. data.val_fraction=0) the final train accuracy, whose weights are the model."""
-    summary = metrics.get("best") or metrics.get("final") or {}
-    if summary.get("val_accuracy") is not None:
-        click.echo(f"best val_accuracy: {summary['val_accuracy']:.4f}")
-    elif summary.get("accuracy") is not None:
-        click.echo(f"final train accuracy: {summary['accuracy']:.4f} (no validation split)")
-    test = metrics.get("test") or {}
-    if test.get("accuracy") is not None:
-        click.echo(f"test accuracy: {test['accuracy']:.4f}")
-    elif test:  # another task's metrics (a GAN's losses): no accuracy to invent
-        click.echo("test: " + ", ".join(f"{k} {v:.4f}" for k, v in sorted(test.items())
-                                        if isinstance(v, (int, float))))
+    """The run's headline, for every task: the kept model's metrics on held-out
+    data and what they were measured on; without held-out data
+    (data.val_fraction=0 and no test split) the final training metrics, said so."""
+    held = metrics.get("held_out")
+    if held:
+        click.echo(f"held-out {_values(held['metrics'])} ({held['checkpoint']} model) "
+                   f"on {held['measured_on']}")
+        return
+    final = {k: v for k, v in (metrics.get("final") or {}).items() if not k.startswith("val_")}
+    if final:
+        click.echo(f"final train {_values(final)} (no held-out data: data.val_fraction=0 and "
+                   "the data has no test split)")
+
+
+def _values(scores: dict) -> str:
+    """'accuracy 0.7756, loss 0.6523': accuracy first, numbers only."""
+    order = sorted((k for k, v in scores.items() if isinstance(v, (int, float))
+                    and k not in ("epoch", "learning_rate")),
+                   key=lambda k: (k != "accuracy", k))
+    return ", ".join(f"{k} {scores[k]:.4f}" for k in order)
 
 
 @cli.command("resume")

@@ -97,11 +97,13 @@ def unknown_characters(text: str, vocabulary: Sequence[str]) -> List[str]:
 
 
 def encode(text: str, vocabulary: Sequence[str], *, unknown: str = "error",
-           what: str = "the text") -> Tuple[np.ndarray, int]:
+           what: str = "the text",
+           fix: str = "remove them (they were not in the training text)") -> Tuple[np.ndarray, int]:
     """``(ids int32 [n], characters dropped)`` of ``text`` in ``vocabulary``.
 
     Characters outside the vocabulary have no id and no trained prediction.
-    ``unknown="error"`` raises a DataError naming them; ``"drop"`` leaves
+    ``unknown="error"`` raises a DataError naming them and ending with
+    ``fix`` (what the caller offers); ``"drop"`` leaves
     them out of the text (the documented fallback of evaluation: the model is
     scored on the characters it can predict, and the count is reported).
     """
@@ -114,7 +116,7 @@ def encode(text: str, vocabulary: Sequence[str], *, unknown: str = "error",
         if unknown == "error":
             raise DataError(
                 f"{what} has characters outside the model's vocabulary of {len(vocabulary)}: "
-                f"{describe_characters(missing)}; remove them (they were not in the training text)")
+                f"{describe_characters(missing)}; {fix}")
         kept = [c for c in text if c in index]
         dropped = len(text) - len(kept)
         text = "".join(kept)

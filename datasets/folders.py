@@ -19,15 +19,28 @@ def find_split_folders(root):
 
     A split layout is recognised by a `train/` sub-folder that itself contains
     folders (`root/train/<class>/...`); otherwise `root` is the train split
-    and holds the class folders directly.
+    and holds the class folders directly, and when it is itself named
+    `train`, the `val/` and `test/` folders beside it are its held-out splits.
     """
     subdirs = _subdirectories(root)
-    train = os.path.join(root, "train")
-    if "train" not in subdirs or not _subdirectories(train):
-        return {"train": root, "val": None, "test": None}
-    found = {"train": train}
+    for name in SPLIT_FOLDER_NAMES["train"]:
+        train = os.path.join(root, name)
+        if name in subdirs and _subdirectories(train):
+            return {"train": train, **_held_out_beside(root, subdirs)}
+    # The train split itself (`data/train`): its `val/`/`test/` siblings are
+    # its held-out splits (the layout of the CIFAR-10 and MNIST image archives).
+    parent = os.path.dirname(os.path.normpath(os.path.abspath(root)))
+    if os.path.basename(os.path.normpath(root)) in SPLIT_FOLDER_NAMES["train"] and parent:
+        return {"train": root, **_held_out_beside(parent, _subdirectories(parent))}
+    return {"train": root, "val": None, "test": None}
+
+
+def _held_out_beside(root, subdirs):
+    """{"val": path | None, "test": path | None}: the held-out split folders in `root`."""
+    found = {}
     for split in ("val", "test"):
-        names = [n for n in SPLIT_FOLDER_NAMES[split] if n in subdirs]
+        names = [n for n in SPLIT_FOLDER_NAMES[split]
+                 if n in subdirs and _subdirectories(os.path.join(root, n))]
         found[split] = os.path.join(root, names[0]) if names else None
     return found
 

@@ -43,8 +43,9 @@ def load_image_folder(root, *, size, channels, class_names=None, strict=False, p
     if skipped:
         listed = ", ".join(skipped[:_MAX_LISTED])
         more = f" and {len(skipped) - _MAX_LISTED} more" if len(skipped) > _MAX_LISTED else ""
+        files = "file" if len(skipped) == 1 else "files"
         warnings.warn(
-            f"skipped {len(skipped)} unreadable image file(s) in {root}: {listed}{more} "
+            f"skipped {len(skipped)} unreadable image {files} in {root}: {listed}{more} "
             "(--set data.strict=true, or strict=True in Python, stops at the first one)",
             DataWarning,
             stacklevel=3,

@@ -9,9 +9,9 @@ TEXT_EXTENSIONS = (".txt",)
 
 # Sub-folders of a split layout `root/train/<class>/...`, in lookup order.
 SPLIT_FOLDER_NAMES = {
-    "train": ("train",),
+    "train": ("train", "training"),  # training/testing: the MNIST PNG archives' names
     "val": ("val", "validation", "valid"),
-    "test": ("test",),
+    "test": ("test", "testing"),
 }
 
 # Folders with at least this many files show a progress bar while loading.

@@ -51,7 +51,8 @@ class Splits:
             what = self.kind
         line = f"{counts} examples, {self.num_classes} classes, {what}"
         if self.skipped:
-            line += f", {len(self.skipped)} unreadable files skipped"
+            n = len(self.skipped)
+            line += f", {n} unreadable file{'' if n == 1 else 's'} skipped"
         return line
 
 

@@ -24,7 +24,7 @@ from typing import Any, List, Optional
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from keras_recipes.errors import ConfigError, did_you_mean
+from keras_recipes.errors import ConfigError, ModelBuildError, did_you_mean
 
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
@@ -46,6 +46,9 @@ class DataConfig:
     cache: str = "memory"  # "memory" | "none" | a file-cache path prefix
     shuffle_buffer: int = 10_000
     strict: bool = False  # corrupt files: fail instead of skip-and-count
+    # Train on images whose colour and size both differ from the recipe's
+    # (refused otherwise: e.g. a CIFAR-10 folder for an MNIST recipe).
+    convert: bool = False
     # Images.
     image_size: int = 32
     channels: int = 3
@@ -208,12 +211,103 @@ def _structured(cfg: RecipeConfig) -> DictConfig:
 def check_choice(key: str, value) -> None:
     """Raise a ConfigError unless ``value`` is one of the choices of ``key``
     (e.g. ``runtime.precision``), with a "did you mean"."""
-    allowed = _CHOICES[key]
+    check_choice_of(key, value, _CHOICES[key])
+
+
+def check_choice_of(key: str, value, allowed) -> None:
+    """``check_choice`` with the choices given, e.g. a recipe's model settings.
+
+    >>> check_choice_of("model.version", 2, (1, 2))
+    """
     if value not in allowed:
         # YAML spells None as null; show the choices as they must be typed.
         names = ["null" if a is None else str(a) for a in allowed]
-        raise ConfigError(f"config key `{key}` must be one of {', '.join(names)}; "
+        raise _error(key)(f"config key `{key}` must be one of {', '.join(names)}; "
                           f"received {value!r}{did_you_mean(value, names)}")
+
+
+def _error(key: str) -> type:
+    """A model setting the model cannot be built with is a ModelBuildError (a
+    TrialError too: a search records that trial as failed and goes on)."""
+    return ModelBuildError if key.startswith("model.") else ConfigError
+
+
+# The range of every numeric key, checked when a config is resolved: before
+# any data loads, so a bad value fails in a fraction of a second with one line.
+# (rule, test); a None value (optional keys) is always allowed.
+_POSITIVE = ("> 0", lambda v: v > 0)
+_NON_NEGATIVE = (">= 0", lambda v: v >= 0)
+_AT_LEAST_1 = (">= 1", lambda v: v >= 1)
+_FRACTION = ("in [0, 1)", lambda v: 0 <= v < 1)
+_RANGES = {
+    "data.val_fraction": _FRACTION,
+    "data.shuffle_buffer": _NON_NEGATIVE,
+    "data.image_size": _POSITIVE,
+    "data.channels": ("1 (grayscale) or 3 (RGB)", lambda v: v in (1, 3)),
+    "data.vocab_size": ("> 2 (padding and out-of-vocabulary ids come first)", lambda v: v > 2),
+    "data.sequence_length": _POSITIVE,
+    "augment.mix_alpha": _POSITIVE,
+    "augment.pad": _NON_NEGATIVE,
+    "train.epochs": _AT_LEAST_1,
+    "train.batch_size": _POSITIVE,
+    "train.lr": _POSITIVE,
+    "train.momentum": _FRACTION,
+    "train.weight_decay": _NON_NEGATIVE,
+    "train.decay_factor": ("in (0, 1]", lambda v: 0 < v <= 1),
+    "train.warmup_epochs": _NON_NEGATIVE,
+    "train.warmup_fraction": _FRACTION,
+    "train.base_batch_size": _POSITIVE,
+    "train.label_smoothing": _FRACTION,
+    "train.ema_momentum": _FRACTION,
+    "train.clipnorm": _POSITIVE,
+    "train.steps_per_epoch": _POSITIVE,
+    "train.steps_per_execution": _AT_LEAST_1,
+    "train.early_stopping_patience": _NON_NEGATIVE,
+    "train.backup_every": _NON_NEGATIVE,
+    "train.backup_minutes": _NON_NEGATIVE,
+    "runtime.verbose": ("0, 1 or 2", lambda v: v in (0, 1, 2)),
+}
+
+
+def check_range(key: str, value, rule: str, ok) -> None:
+    """Raise the one-line ConfigError of a value out of range, e.g.
+    ``config key `train.batch_size` must be > 0; received 0``.
+
+    >>> check_range("model.dropout", 0.2, "in [0, 1)", lambda v: 0 <= v < 1)
+    """
+    if value is not None and not ok(value):
+        raise _error(key)(f"config key `{key}` must be {rule}; received {value!r}")
+
+
+def check_depth_6n2(depth) -> None:
+    """The CIFAR ResNets' and plain nets' depth rule, checked when the config
+    is resolved (``keras_recipes.layers`` checks it again when it builds; the
+    layers stand alone and import nothing from here)."""
+    check_range("model.depth", depth, "6n+2 (20, 32, 44, 56, 110, ...)",
+                lambda v: v > 2 and (v - 2) % 6 == 0)
+
+
+# Model settings that may be 0 (counts of optional extras); every other
+# integer setting of a recipe's model (layers, units, filters, sizes) is > 0.
+_MODEL_ZERO_OK = ("importance_samples",)
+
+
+def _check_model(model) -> None:
+    """The range rules every recipe's model settings share, by kind of field:
+    integers (and lists of them) > 0, dropout rates in [0, 1). A recipe's own
+    rules (ResNet's 6n+2) live in its model dataclass's ``__post_init__``."""
+    if not dataclasses.is_dataclass(model):
+        return
+    for f in dataclasses.fields(model):
+        value, key = getattr(model, f.name), f"model.{f.name}"
+        if "dropout" in f.name:
+            check_range(key, value, "in [0, 1)", lambda v: 0 <= v < 1)
+        elif isinstance(value, bool) or f.name in _MODEL_ZERO_OK:
+            continue
+        elif isinstance(value, int):
+            check_range(key, value, "> 0", lambda v: v > 0)
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):
+            check_range(key, value, "a list of integers > 0", lambda v: all(x > 0 for x in v))
 
 
 def _validate(cfg: RecipeConfig) -> RecipeConfig:
@@ -222,10 +316,17 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
     for key in _CHOICES:
         section, name = key.split(".")
         check_choice(key, getattr(getattr(cfg, section), name))
-    if not 0.0 <= cfg.train.warmup_fraction < 1.0:
-        raise ConfigError(
-            f"config key `train.warmup_fraction` must be in [0, 1); received {cfg.train.warmup_fraction!r}"
-        )
+    for key, (rule, ok) in _RANGES.items():
+        section, name = key.split(".")
+        check_range(key, getattr(getattr(cfg, section), name), rule, ok)
+    for at in cfg.train.decay_at:
+        check_range("train.decay_at", at, "fractions of all steps in (0, 1)", lambda v: 0 < v < 1)
+    d = cfg.data
+    for key, stats in (("data.mean", d.mean), ("data.std", d.std)):
+        check_range(key, stats, f"empty or {d.channels} value(s), one per channel",
+                    lambda v: len(v) in (0, d.channels))
+    check_range("data.std", d.std, "> 0 in every channel", lambda v: all(s > 0 for s in v))
+    _check_model(cfg.model)
     return cfg
 
 
@@ -274,8 +375,32 @@ def apply_overrides(base: RecipeConfig, overrides) -> RecipeConfig:
     return merge(base, patch)
 
 
-def to_yaml(cfg: RecipeConfig) -> str:
-    return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+# Data keys that only one kind of data reads; `recipes show` leaves out the
+# ones the recipe's kind never uses (they keep their defaults).
+_KIND_ONLY = {
+    "image": ("image_size", "channels", "mean", "std"),
+    "text": ("vocab_size",),
+    "corpus": (),
+}
+_SEQUENCE_KINDS = ("text", "corpus")  # data.sequence_length
+
+
+def to_yaml(cfg: RecipeConfig, applicable_only: bool = False) -> str:
+    """The config as YAML; ``applicable_only`` leaves out the data keys its
+    kind of data never reads (``vocab_size`` for images, ``image_size`` for
+    text) and, for text, the image augmentation section. Still a whole config:
+    what is left out keeps its default."""
+    if not applicable_only:
+        return OmegaConf.to_yaml(OmegaConf.structured(cfg))
+    tree = to_dict(cfg)
+    kind = cfg.data.kind
+    unused = {k for other, keys in _KIND_ONLY.items() if other != kind for k in keys}
+    if kind not in _SEQUENCE_KINDS:
+        unused.add("sequence_length")
+    tree["data"] = {k: v for k, v in tree["data"].items() if k not in unused}
+    if kind != "image":
+        tree.pop("augment")
+    return OmegaConf.to_yaml(OmegaConf.create(tree))
 
 
 def to_dict(cfg: RecipeConfig) -> dict:

@@ -39,6 +39,7 @@ class Recipe:
     model: str = ""
     params: str = ""  # e.g. "0.27M"; checked against the built model in tests
     reference: str = ""  # the published result the defaults target
+    num_classes: int = 0  # classes of the recipe's dataset (0: any); others are a warning
     description: str = ""
     search_space: Dict[str, str] = field(default_factory=dict)
     # Named override sets, as data: {"fast": {"train.schedule": "cosine", ...}}.

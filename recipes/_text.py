@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig, check_choice_of
 
 
 POOLINGS = ("last", "avg", "max", "avg_max")
@@ -29,6 +29,9 @@ class RecurrentConfig:
     # or every step's output pooled over the review, skipping padding:
     # "avg", "max" or "avg_max" (keras_recipes.layers.SequencePooling).
     pooling: str = "last"
+
+    def __post_init__(self):  # runs on every resolved config, before any data loads
+        check_choice_of("model.pooling", self.pooling, POOLINGS)
 
 
 def imdb_data() -> DataConfig:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import AugmentConfig, RecipeConfig
+from keras_recipes.config import AugmentConfig, RecipeConfig, check_depth_6n2, check_range
 from keras_recipes.recipes.cifar_resnet import FAST_SCHEDULE, cifar10_data, paper_train
 from keras_recipes.registry import register_recipe
 
@@ -27,6 +27,10 @@ from keras_recipes.registry import register_recipe
 class PlainConfig:
     depth: int = 20  # 6n+2: 20, 32, 44, 56 in the paper
     width: int = 16  # channels of the first stage (16/32/64 in the paper)
+
+    def __post_init__(self):  # runs on every resolved config, before any data loads
+        check_depth_6n2(self.depth)
+        check_range("model.width", self.width, "> 0", lambda v: v > 0)
 
 
 def build_model(cfg: RecipeConfig, info):
@@ -42,6 +46,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="CIFAR-10",
+    num_classes=10,
     model="plain-20 (6n+2, no shortcuts)",
     params="0.27M",
     reference="He et al. 2016 Fig. 6: plain-56 trains to a higher error than plain-20 "

@@ -14,10 +14,17 @@ model.version=2`` (pre-activation).
 cosine decay after a linear warmup over 10% of all steps (a fraction, so it
 scales with ``--epochs``), SGD with Nesterov momentum 0.9, L2 5e-4,
 projection ("option B") shortcuts, batch 64 at peak lr 0.1, random shifts of
-up to 2 pixels (``augment.pad=2``) + horizontal flips, trained on all 50k
-images (``data.val_fraction=0``: the final weights are the model), and
-test-time flip averaging (``augment.test_time=flip``: the saved and exported
-model averages its prediction over the image and its mirror image). It was
+up to 2 pixels (``augment.pad=2``) + horizontal flips, 5k of the 50k images
+held out (``data.val_fraction=0.1``, the default split of every CIFAR
+recipe), and test-time flip averaging (``augment.test_time=flip``: the saved
+and exported model averages its prediction over the image and its mirror
+image). Holding out 5k costs a tenth of the training images (trained on
+45k, 3 epochs: 77.56-78.16% on those 5k, two seeds; trained on all 50k:
+77.33% on another held-out block, so not measured on the same images) and
+buys a held-out accuracy in every run's
+summary, ``metrics.json``, ``curves.png`` and ``recipes compare``, and
+``recipes evaluate RUN`` with no ``--data``; ``--set data.val_fraction=0``
+trains on all 50k when another test set will judge the model. It was
 chosen on a fixed 45k/5k split of the training archive (the split of
 ``runtime.seed=1337``; never on the test split), 3 epochs, mixed_bfloat16 on
 a shared 2-core AMD EPYC with avx512_bf16:
@@ -55,7 +62,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import AugmentConfig, DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.config import (AugmentConfig, DataConfig, RecipeConfig, TrainConfig,
+                                  check_choice_of, check_depth_6n2, check_range)
 from keras_recipes.registry import register_recipe
 
 # Published CIFAR-10 test accuracy (He et al. 2016, table 6), by depth.
@@ -65,7 +73,7 @@ CIFAR10_MEAN = [125.31, 122.95, 113.87]
 CIFAR10_STD = [62.99, 62.09, 66.70]
 
 # A schedule for short budgets (3-30 epochs), chosen on a fixed 45k/5k split
-# of the training archive and then trained on all 50k images (no val split).
+# of the training archive; runs keep that 5k held out (data.val_fraction).
 # Warmup is a fraction of the run, so `--epochs N` rescales the whole
 # schedule. What each choice bought is in the module docstring.
 # Everything but the model (schedule, data, augmentation, test-time flips) is
@@ -79,7 +87,9 @@ FAST_SCHEDULE = {
     "train.lr": 0.1,
     "train.nesterov": True,
     "train.weight_decay": 5e-4,
-    "data.val_fraction": 0.0,
+    # 5k of the 50k images held out: the run reports accuracy on images it
+    # never trained on, for 10% fewer training images (see the docstring).
+    "data.val_fraction": 0.1,
     "augment.pad": 2,
     "augment.test_time": "flip",
 }
@@ -94,6 +104,14 @@ class ResNetConfig:
     shortcut: str = "zero_pad"  # "zero_pad" (option A) | "projection" (option B)
     se_ratio: float = 0.0  # squeeze-and-excitation; 0 = off (the paper has none)
     drop_path_rate: float = 0.0  # stochastic depth; 0 = off
+
+    def __post_init__(self):  # runs on every resolved config, before any data loads
+        check_depth_6n2(self.depth)
+        check_choice_of("model.version", self.version, (1, 2))
+        check_choice_of("model.shortcut", self.shortcut, ("zero_pad", "projection"))
+        check_range("model.width", self.width, "> 0", lambda v: v > 0)
+        check_range("model.se_ratio", self.se_ratio, "in [0, 1]", lambda v: 0 <= v <= 1)
+        check_range("model.drop_path_rate", self.drop_path_rate, "in [0, 1)", lambda v: 0 <= v < 1)
 
 
 def build_model(cfg: RecipeConfig, info):
@@ -113,6 +131,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="CIFAR-10",
+    num_classes=10,
     model="ResNet-20 (6n+2)",
     params="0.27M",
     reference="91.25% test, ResNet-20 (He et al. 2016); -56: 93.03%, -110: 93.57%",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import AugmentConfig, RecipeConfig, TrainConfig
+from keras_recipes.config import AugmentConfig, RecipeConfig, TrainConfig, check_choice_of
 from keras_recipes.recipes.cifar_resnet import FAST_SCHEDULE, cifar10_data
 from keras_recipes.registry import register_recipe
 
@@ -47,6 +47,9 @@ class VGGConfig:
     batch_norm: bool = True
     dropout: float = 0.0  # before the classifier; 0 = off (as in pytorch-cifar)
     large_filters: bool = False  # one (2n+1)x(2n+1) conv instead of n 3x3 convs
+
+    def __post_init__(self):  # runs on every resolved config, before any data loads
+        check_choice_of("model.depth", self.depth, sorted(CONVS_PER_STAGE))
 
 
 def build_model(cfg: RecipeConfig, info):
@@ -82,6 +85,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="CIFAR-10",
+    num_classes=10,
     model="VGG-16 + BN",
     params="14.7M",
     reference="92.64% test, VGG-16 (kuangliu/pytorch-cifar README, 200-epoch cosine)",

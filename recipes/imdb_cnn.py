@@ -42,6 +42,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="text classification",
     dataset="IMDB reviews",
+    num_classes=2,
     model="Conv1D x2",
     params="2.7M",
     reference="~86-88% (keras.io text classification from scratch)",

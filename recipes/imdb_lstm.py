@@ -13,6 +13,7 @@ def build_model(cfg, info):
     build_model=build_model,
     problem="text classification",
     dataset="IMDB reviews",
+    num_classes=2,
     model="BiLSTM-64, avg+max pooled",
     params="1.4M",
     reference="84-87% (keras.io BiLSTM, 2 epochs); tuned LSTM 86-89%",

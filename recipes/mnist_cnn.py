@@ -61,6 +61,7 @@ def build_model(cfg: RecipeConfig, info):
     build_model=build_model,
     problem="image classification",
     dataset="MNIST",
+    num_classes=10,
     model="LeNet-style CNN (2 conv + 2 dense)",
     params="0.46M",
     reference=">=99.2% test; LeNet-5 (LeCun et al. 1998): 99.05%, 99.2% with distortions",

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import DataConfig, RecipeConfig, RuntimeConfig, TrainConfig
+from keras_recipes.config import (DataConfig, RecipeConfig, RuntimeConfig, TrainConfig,
+                                  check_choice_of)
 from keras_recipes.registry import register_recipe
 from keras_recipes.tasks.language_model import LanguageModelTask
 
@@ -37,6 +38,9 @@ class CharRNNConfig:
     units: int = 512
     embedding_dim: int = 64
     dropout: float = 0.2  # after every recurrent layer; 0 = off
+
+    def __post_init__(self):  # runs on every resolved config, before any data loads
+        check_choice_of("model.cell", self.cell, CELLS)
 
 
 def build_model(cfg: RecipeConfig, info):

@@ -59,6 +59,21 @@ def _held_out_folder(source):
     return None
 
 
+def _same_folder(a, b) -> bool:
+    """Whether two folder sources have the same training folder (``data`` and
+    ``data/train`` do; ``~`` and links resolved)."""
+    if not all(isinstance(s, (str, os.PathLike)) and s and not str(s).startswith("tfds:")
+               for s in (a, b)):
+        return False
+    from keras_recipes.datasets.folders import find_split_folders
+
+    def train_folder(source):
+        root = Path(os.path.expanduser(os.fspath(source)))
+        return Path(find_split_folders(str(root))["train"]).resolve() if root.is_dir() else None
+
+    return train_folder(a) is not None and train_folder(a) == train_folder(b)
+
+
 def evaluation_split(run: LoadedRun, data=None):
     """``(dataset of (x, y), count, description, notes)`` to evaluate ``run`` on."""
     notes = []
@@ -69,6 +84,17 @@ def evaluation_split(run: LoadedRun, data=None):
                 f"{run.run_dir} was trained on in-memory data (its config has no data.source); "
                 "pass the data to evaluate on (--data PATH or tfds:NAME)"
             )
+    elif _same_folder(data, run.data.source if run.data is not None else ""):
+        # The run's own training data: score only the part it never trained on.
+        source = run.data.source
+        if _held_out_folder(source) is None and not run.data.val_fraction:
+            raise RecipeError(
+                f"{data} is the data {run.run_dir} trained on (data.val_fraction=0: nothing of it "
+                "was held out), so a score there measures memorisation; pass held-out data "
+                "with --data, e.g. a test/ folder of the same classes")
+        notes.append(f"{data} is the data this run trained on; evaluating on the part of it "
+                     "the run held out")
+        data = None
     else:
         source = data
     origin = _origin(source)

@@ -199,7 +199,9 @@ class Sampler:
         prompt starts from ``START_CHARACTER``."""
         from keras_recipes.datasets.corpus import encode
 
-        ids, _ = encode(prompt, self.vocabulary, unknown=unknown, what="the prompt")
+        ids, _ = encode(prompt, self.vocabulary, unknown=unknown, what="the prompt",
+                        fix="remove them, or leave them out with --drop-unknown "
+                            "(Python: unknown=\"drop\")")
         return ids if len(ids) else np.array([self.start_id], np.int32)
 
     def iter_ids(self, prompt_ids: np.ndarray, length: int, *, temperature: float = 1.0,

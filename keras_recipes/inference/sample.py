@@ -11,7 +11,21 @@ Example:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from keras_recipes.inference.run import load_run
+
+DEFAULT_NAME = "samples.png"
+
+
+def image_path(output):
+    """Where ``output`` asks the samples to go: a folder (existing, or a name
+    without an extension) gets ``samples.png`` inside it; None stays None
+    (the task's own file in the run directory)."""
+    if output is None:
+        return None
+    output = Path(output)
+    return output / DEFAULT_NAME if output.is_dir() or not output.suffix else output
 
 
 def sample(run_dir, n: int = 64, *, output=None, checkpoint: str = "best", seed: int = 0,
@@ -22,5 +36,6 @@ def sample(run_dir, n: int = 64, *, output=None, checkpoint: str = "best", seed:
 
     if n < 1:
         raise RecipeError(f"n must be at least 1; received {n}")
+    output = image_path(output)
     run = load_run(run_dir, checkpoint)
     return run.task.sample(run, n, output=output, seed=seed, verbose=verbose, **options)

@@ -146,9 +146,18 @@ class Comparison:
     plot: Path | None = None
     markdown: Path | None = None
 
-    def table(self) -> str:
-        """The table as aligned text, for the terminal."""
-        return tables.text_table(self.headers, [[_cell(c) for c in r] for r in self.rows])
+    def table(self, width: int | None = None) -> str:
+        """The table as aligned text, for the terminal; with ``width`` (e.g.
+        ``tables.terminal_width()``) a table wider than that is transposed
+        (a column per run) and wrapped to fit."""
+        cells = [[_cell(c) for c in r] for r in self.rows]
+        table = tables.text_table(self.headers, cells)
+        if width is None or tables.fits(table, width):
+            return table
+        # Too wide: one column per run, one row per setting or metric.
+        return tables.text_table(["run", *(r[0] for r in cells)],
+                                 [[h, *(r[j] for r in cells)] for j, h in
+                                  enumerate(self.headers) if j], width)
 
     def markdown_table(self) -> str:
         return tables.markdown_table(self.headers, [[_cell(c) for c in r] for r in self.rows])

@@ -58,10 +58,14 @@ def prepare(path, *, overwrite: bool = False) -> Path:
         raise RunDirError(f"run directory {path} exists and is a file")
     if path.is_dir() and any(path.iterdir()):
         if not overwrite:
-            raise RunDirError(
-                f"run directory {path} is not empty; pass --overwrite to reuse it "
-                f"or `recipes resume {path}` to continue that run"
-            )
+            if (path / METRICS).is_file():
+                what = "holds a finished run; pass --overwrite to replace it or choose another --output"
+            elif (path / BACKUP).is_dir() and any((path / BACKUP).iterdir()):
+                what = (f"holds an unfinished run; `recipes resume {path}` continues it, "
+                        "--overwrite starts it again")
+            else:
+                what = "is not empty; pass --overwrite to reuse it or choose another --output"
+            raise RunDirError(f"run directory {path} {what}")
         _remove_run_files(path)
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -47,7 +47,13 @@ def save_image(image, path, scale: int = 2) -> Path:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    picture.save(path)
+    try:
+        picture.save(path)
+    except ValueError as err:  # PIL: "unknown file extension"
+        from keras_recipes.errors import RecipeError
+
+        raise RecipeError(f"cannot write an image to {path} ({err}): name a .png or .jpg "
+                          "file, or a folder") from None
     return path
 
 

@@ -102,12 +102,15 @@ class DenoisingTask(Task):
         run.image_shape = tuple(int(d) for d in spec.shape[1:])
 
     def _noisy_clean(self, run, data, batch_size, seed, limit=None):
-        """Yields ``(noisy uint8, clean uint8)`` batches of the held-out data."""
+        """Yields ``(noisy uint8, clean uint8)`` batches of the held-out data;
+        with ``limit``, a seeded random draw of that many (folders list their
+        files class by class: the first images would all be one digit)."""
         from keras_recipes.inference.data import evaluation_split
 
-        dataset, _, description, notes = evaluation_split(run, data)
+        dataset, count, description, notes = evaluation_split(run, data)
         if limit is not None:
-            dataset = dataset.take(limit)
+            dataset = dataset.shuffle(max(count, 1), seed=seed,
+                                      reshuffle_each_iteration=False).take(limit)
         rng = np.random.default_rng(seed)
 
         def batches():

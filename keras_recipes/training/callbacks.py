@@ -99,15 +99,24 @@ class PeriodicBackup(keras.callbacks.BackupAndRestore):
 
 class RunClock(keras.callbacks.Callback):
     """Once the first epoch of this process has ended, print how long the
-    whole run will take: a 182-epoch schedule should not surprise anyone."""
+    whole run will take: a 182-epoch schedule should not surprise anyone.
+
+    The line is printed when the next epoch begins: at an epoch's end Keras
+    runs this callback before its progress bar writes the epoch's last line,
+    so printing there glued the estimate to the bar.
+    """
 
     def __init__(self, epochs: int, print_fn=print):
         super().__init__()
         self.epochs = epochs
         self.print_fn = print_fn
         self._said = False
+        self._estimate = None
 
     def on_epoch_begin(self, epoch, logs=None):
+        if self._estimate is not None:
+            self.print_fn(self._estimate)
+            self._estimate = None
         self._start = time.monotonic()
 
     def on_epoch_end(self, epoch, logs=None):
@@ -120,9 +129,10 @@ class RunClock(keras.callbacks.Callback):
             import datetime as dt
 
             end = dt.datetime.now() + dt.timedelta(seconds=took * left)
-            self.print_fn(f"epoch {epoch + 1}/{self.epochs} took {format_duration(took)}; the "
-                          f"{left} left take about {format_duration(took * left)} "
-                          f"(done around {end:%a %H:%M})")
+            rest = (f"the last one takes about {format_duration(took)}" if left == 1 else
+                    f"the {left} left take about {format_duration(took * left)}")
+            self._estimate = (f"epoch {epoch + 1}/{self.epochs} took {format_duration(took)}; "
+                              f"{rest} (done around {end:%a %H:%M})")
 
 
 def format_duration(seconds: float) -> str:

@@ -21,6 +21,7 @@ import dataclasses
 import math
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import keras
@@ -113,8 +114,11 @@ class Trainer:
         # A run that fails before it has anything worth keeping removes a
         # folder it created, so failed attempts leave no empty run folders.
         self._created_dir = not resume and self.chief and not self.run_dir.exists()
+        # ... and the folders above it that it created (`runs/`).
+        self._created_parents = [p for p in self.run_dir.absolute().parents if not p.exists()]
         if resume:
             rundir.require(self.run_dir)
+            self._check_resumable()  # before saying "resuming"
         elif self.chief:
             rundir.prepare(self.run_dir, overwrite=overwrite)
         if self.verbose and self.chief:
@@ -178,6 +182,10 @@ class Trainer:
                     "data.source is empty (this config comes from a run on in-memory or smoke "
                     "data); name the data with --data tfds:NAME or --data path/to/folder"
                 )
+            from keras_recipes.training.data_fit import data_fit_warnings
+
+            for note in data_fit_warnings(self.cfg, source):
+                warnings.warn(note, datasets.DataWarning, stacklevel=2)
             try:
                 splits = datasets.load_splits(
                     source, kind=d.kind, image_size=d.image_size, channels=d.channels,
@@ -320,14 +328,19 @@ class Trainer:
         key = hashlib.sha1(str(self.run_dir.resolve()).encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"keras-recipes-{key}-{worker_id()}"
 
+    def _check_resumable(self):
+        if callbacks_lib.backup_epoch(self.run_dir) is not None:
+            return
+        if (self.run_dir / rundir.METRICS).is_file():
+            raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists); "
+                              f"`recipes evaluate {self.run_dir}` scores it")
+        raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
+
     def _resume_rows(self):
         if not self.resume:
             return []
+        self._check_resumable()
         epoch = callbacks_lib.backup_epoch(self.run_dir)
-        if epoch is None:
-            if (self.run_dir / rundir.METRICS).is_file():
-                raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists)")
-            raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
         if self.verbose:
             print(f"resuming {self.run_dir} at epoch {epoch + 1}/{self.cfg.train.epochs}")
         if not self.chief:
@@ -372,6 +385,11 @@ class Trainer:
         if (backup.is_dir() and any(backup.iterdir())) or (self.run_dir / rundir.METRICS).is_file():
             return False
         shutil.rmtree(self.run_dir, ignore_errors=True)
+        for parent in self._created_parents:  # innermost first; only if left empty
+            try:
+                parent.rmdir()
+            except OSError:
+                break
         return True
 
     def _fit(self) -> dict:
@@ -396,13 +414,17 @@ class Trainer:
             timed_backups=self.hw.num_workers <= 1,
         )
         callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
-        if t.steps_per_epoch:
-            train_ds = train_ds.repeat()
+        # One iterator for the whole run: Keras builds a new one at every
+        # epoch of a finite dataset (two, in fact: one at the epoch's end that
+        # the next epoch's start throws away), and each refills the shuffle
+        # buffer and the prefetch queue while training waits. Repeated, the
+        # pipeline streams across epoch ends (reshuffling at each pass).
+        train_ds = train_ds.repeat()
         try:
             with self.strategy.scope():
                 history = self.model.fit(
                     train_ds, validation_data=val_ds, epochs=t.epochs,
-                    steps_per_epoch=steps if t.steps_per_epoch else None,
+                    steps_per_epoch=steps,
                     callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
                 )
         except callbacks_lib.BackupUnreadable as err:
@@ -413,7 +435,26 @@ class Trainer:
         losses = history.history.get("loss") or [0.0]
         if not math.isfinite(losses[-1]):
             self._diverged(len(history.epoch), started)
-        return self._finish(history, test_ds, throughput, started)
+        return self._finish(history, test_ds, throughput, started,
+                            self._held_out(splits, val_ds, test_ds))
+
+    def _held_out(self, splits, val_ds, test_ds):
+        """``(dataset, what it is)`` the run's headline is measured on: the
+        data's test split, else the validation part held out of training,
+        else None (data.val_fraction=0 on data without a test split)."""
+        d = self.cfg.data
+        source = ("the smoke data" if self.smoke else
+                  d.source if self.user_data is None else "the given data")
+        if test_ds is not None:
+            n = splits.counts["test"]
+            return test_ds, {"split": "test", "examples": n,
+                             "measured_on": f"the test split of {source} ({n:,} examples)"}
+        if val_ds is not None:
+            n = splits.counts["val"]
+            return val_ds, {"split": "validation", "examples": n, "measured_on": (
+                f"{n:,} examples held out of {source} and never trained on "
+                f"(data.val_fraction={d.val_fraction:g}, seed {self.cfg.runtime.seed})")}
+        return None
 
     def _diverged(self, epochs: int, started: float):
         """TerminateOnNaN stopped the run: record it and fail, keeping the backup."""
@@ -437,7 +478,7 @@ class Trainer:
             parts["total"] = first_step_end - m["started"]
         return {k: round(v, 2) for k, v in parts.items()}
 
-    def _finish(self, history, test_ds, throughput, started) -> dict:
+    def _finish(self, history, test_ds, throughput, started, held_out=None) -> dict:
         epochs_run = history.epoch[-1] + 1 if history.epoch else self.cfg.train.epochs
         metrics = {"recipe": self.cfg.recipe, "epochs": epochs_run,
                    "wall_time_s": round(time.time() - started, 2),
@@ -468,6 +509,14 @@ class Trainer:
             self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
             if test_ds is not None and self.strategy_name != "multi_worker":
                 metrics["test"] = self.eval_model.evaluate(test_ds, verbose=0, return_dict=True)
+        if held_out is not None and self.strategy_name != "multi_worker":
+            # The model the run keeps, as it serves (test-time augmentation
+            # included), on data it never trained on: the run's headline.
+            ds, what = held_out
+            scores = (metrics["test"] if what["split"] == "test" else
+                      self.eval_model.evaluate(ds, verbose=0, return_dict=True))
+            metrics["held_out"] = {**what, "checkpoint": "best" if best_path.is_file() else "final",
+                                   "metrics": scores}
         if rows:
             plots.plot_curves(rows, self.run_dir / rundir.CURVES)
         rundir.write_json(self.run_dir / rundir.METRICS, metrics)

@@ -40,7 +40,7 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from keras_recipes import config as config_lib
-from keras_recipes.errors import ConfigError, did_you_mean
+from keras_recipes.errors import ConfigError, TrialError, did_you_mean
 
 DISTRIBUTIONS = ("choice", "uniform", "loguniform", "int")
 _SPEC = re.compile(r"^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$", re.DOTALL)
@@ -133,6 +133,8 @@ def _check_candidate(base, key: str, spec: str, value):
     """Apply ``value`` to ``key`` of ``base`` and return the typed value the config holds."""
     try:
         cfg = apply_values(base, {key: value})
+    except TrialError:  # a model this value cannot build (depth 21): that trial fails, the search goes on
+        return value
     except ConfigError as err:
         hint = ""
         if "expects int" in str(err) and spec.lstrip().startswith(("uniform", "loguniform")):

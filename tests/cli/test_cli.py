@@ -20,7 +20,8 @@ def test_version(runner):
     assert result.exit_code == 0 and __version__ in result.output
 
 
-def test_list_is_a_table(runner):
+def test_list_is_a_table(runner, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
     result = runner.invoke(cli, ["list"])
     assert result.exit_code == 0
     header = result.output.splitlines()[0].split()
@@ -28,10 +29,33 @@ def test_list_is_a_table(runner):
     assert "cifar-resnet" in result.output and "91.25%" in result.output
 
 
+def test_list_fits_the_terminal_width(runner, monkeypatch):
+    """COLUMNS=80: the model and reference result go, wrapped, under each row."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(cli, ["list"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 80
+    assert lines[0].split() == ["name", "task", "dataset", "params", "presets"]
+    row = next(i for i, line in enumerate(lines) if line.startswith("cifar-resnet "))
+    assert lines[row + 1].startswith("    ResNet-20 (6n+2); reference: 91.25% test")
+
+
 def test_show_prints_resolved_yaml(runner):
     result = runner.invoke(cli, ["show", "cifar-resnet", "--set", "train.epochs=3"])
     assert result.exit_code == 0
     assert "epochs: 3" in result.output and "recipe: cifar-resnet" in result.output
+
+
+def test_show_lists_only_the_settings_that_apply(runner, tmp_path):
+    vae = runner.invoke(cli, ["show", "mnist-vae"]).output
+    assert "image_size: 28" in vae and "vocab_size" not in vae and "sequence_length" not in vae
+    text = runner.invoke(cli, ["show", "imdb-lstm"]).output
+    assert "vocab_size" in text and "image_size" not in text and "augment:" not in text
+    # Still a whole config: what is left out keeps its default.
+    path = tmp_path / "vae.yaml"
+    path.write_text(vae.split("# presets")[0])
+    again = runner.invoke(cli, ["show", "--config", str(path)])
+    assert again.exit_code == 0 and again.output == vae
 
 
 def test_show_from_config_file(runner, tmp_path):

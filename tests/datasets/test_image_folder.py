@@ -80,6 +80,24 @@ def test_split_layout_without_val_carves_it_from_train(tmp_path):
     assert splits.counts == {"train": 16, "val": 4, "test": 6}
 
 
+def test_a_train_folder_named_directly_uses_the_test_folder_beside_it(tmp_path):
+    """`--data data/train` (how the archives unpack) keeps data/test as the test split."""
+    make_image_folder(tmp_path / "train", per_class=10)
+    make_image_folder(tmp_path / "test", per_class=3)
+    splits = load_splits(tmp_path / "train", kind="image", val_fraction=0.2, progress=False)
+    assert splits.counts == {"train": 16, "val": 4, "test": 6}
+    # Any other folder name is the train split alone.
+    os.rename(tmp_path / "train", tmp_path / "images")
+    splits = load_splits(tmp_path / "images", kind="image", val_fraction=0.2, progress=False)
+    assert splits.counts == {"train": 16, "val": 4, "test": 0}
+    # The MNIST PNG archives name them training/ and testing/.
+    os.rename(tmp_path / "images", tmp_path / "training")
+    os.rename(tmp_path / "test", tmp_path / "testing")
+    for source in (tmp_path, tmp_path / "training"):
+        splits = load_splits(source, kind="image", val_fraction=0.2, progress=False)
+        assert splits.counts == {"train": 16, "val": 4, "test": 6}
+
+
 def test_class_names_pick_and_order_the_class_folders(tmp_path):
     make_image_folder(tmp_path, classes=("a", "b", "c"), per_class=2)
     splits = load_splits(tmp_path, kind="image", class_names=["c", "a"], val_fraction=0, progress=False)

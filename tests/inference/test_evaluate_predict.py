@@ -92,13 +92,28 @@ def test_without_a_test_split_evaluate_uses_validation_and_says_so(folder_run, d
     run_dir = tmp_path / "run"
     shutil.copytree(folder_run, run_dir)
     config = run_dir / rundir.CONFIG
-    config.write_text(config.read_text().replace(str(data_root), str(data_root / "train")))
+    alone = tmp_path / "alone"  # a train/ folder with no test/ beside it
+    alone.mkdir()
+    (alone / "train").symlink_to(data_root / "train")
+    config.write_text(config.read_text().replace(str(data_root), str(alone / "train")))
     result = invoke("evaluate", run_dir, "--checkpoint", "final")
     assert result.exit_code == 0, result.output
     assert "has no test split; evaluating on the validation split (9 examples held out" in result.output
     saved = json.loads((run_dir / "evaluation.json").read_text())
     assert saved["examples"] == 9 and saved["checkpoint"] == "final"
-    assert saved["data"] == f"the validation split of {data_root / 'train'}"
+    assert saved["data"] == f"the validation split of {alone / 'train'}"
+    # Pointed at the run's own training folder, it still scores only the held-out part.
+    saved = evaluate(run_dir, data=str(alone / "train"), verbose=False)
+    assert saved["examples"] == 9 and saved["notes"][0].startswith(
+        f"{alone / 'train'} is the data this run trained on; evaluating on the part")
+    # With nothing held out, scoring the training folder is refused.
+    config.write_text(config.read_text().replace("val_fraction: 0.25", "val_fraction: 0.0"))
+    line = one_line_error(invoke("evaluate", run_dir, "--data", alone / "train"))
+    assert "is the data" in line and "measures memorisation" in line
+    # A test/ folder beside the train/ folder the run names is its test split.
+    config.write_text(config.read_text().replace(str(alone / "train"), str(data_root / "train")))
+    saved = evaluate(run_dir, verbose=False)
+    assert saved["examples"] == 12 and saved["data"] == f"the test split of {data_root / 'train'}"
     # A val/ folder is the validation split as it is (test/ plays it here).
     layout = tmp_path / "layout"
     layout.mkdir()

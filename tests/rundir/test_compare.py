@@ -60,7 +60,8 @@ def test_compares_runs_of_different_recipes_and_lengths(runs, tmp_path):
         assert np.asarray(image.convert("L")).std() > 10  # something is drawn
 
 
-def test_cli_expands_globs_and_takes_a_metric(runs, tmp_path):
+def test_cli_expands_globs_and_takes_a_metric(runs, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
     result = CliRunner().invoke(cli, ["compare", str(runs / "toy-*"), "--output", str(tmp_path / "o"),
                                       "--metric", "accuracy"])
     assert result.exit_code == 0, result.output
@@ -70,6 +71,21 @@ def test_cli_expands_globs_and_takes_a_metric(runs, tmp_path):
     assert "plain" not in result.output.split("wrote")[0]
     assert (tmp_path / "o" / comparison.PLOT).is_file()
     assert (tmp_path / "o" / comparison.MARKDOWN).is_file()
+
+
+def test_the_table_fits_the_terminal_width(runs, tmp_path, monkeypatch):
+    """COLUMNS=80: a column per run, a row per setting or metric, every line <= 80."""
+    monkeypatch.setenv("COLUMNS", "80")
+    paths = [str(runs / name) for name in ("toy-short", "toy-long", "plain")]
+    result = CliRunner().invoke(cli, ["compare", *paths, "--output", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    table = result.output.split("\nwrote")[0].splitlines()
+    assert max(len(line) for line in table) <= 80
+    assert table[0].split() == ["run", "toy-short", "toy-long", "plain"]
+    best = next(line for line in table if line.startswith("best val_error"))
+    assert len(best.split()) == 2 + 3  # a value for every run
+    wide = kr.compare(paths, output=tmp_path / "o").table()
+    assert max(len(line) for line in wide.splitlines()) > 80  # so the narrow form was needed
 
 
 def test_default_output_is_a_new_timestamped_folder(runs, tmp_path, monkeypatch):

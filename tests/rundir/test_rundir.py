@@ -18,6 +18,19 @@ def test_refuses_non_empty_dir_without_overwrite(tmp_path):
         rundir.prepare(tmp_path)
 
 
+def test_the_refusal_says_what_the_folder_holds(tmp_path):
+    """Only an unfinished run (one with a backup) is offered `recipes resume`."""
+    (tmp_path / rundir.METRICS).write_text("{}")
+    with pytest.raises(RunDirError) as finished:
+        rundir.prepare(tmp_path)
+    assert "holds a finished run" in str(finished.value) and "resume" not in str(finished.value)
+    (tmp_path / rundir.METRICS).unlink()
+    (tmp_path / rundir.BACKUP).mkdir()
+    (tmp_path / rundir.BACKUP / "training_metadata.json").write_text("{}")
+    with pytest.raises(RunDirError, match=f"unfinished run; `recipes resume {tmp_path}` continues"):
+        rundir.prepare(tmp_path)
+
+
 def test_overwrite_replaces_run_files_only(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     (tmp_path / rundir.METRICS).write_text("{}")

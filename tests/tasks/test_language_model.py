@@ -158,6 +158,7 @@ def test_generate_command_streams_the_text(lm_run):
     assert expected in result.output and "characters/s" in result.output
     bad = CliRunner().invoke(cli, ["generate", str(run_dir), "--prompt", "Zed"])
     assert bad.exit_code == 2 and "outside the model's vocabulary" in bad.output
+    assert "--drop-unknown" in bad.output
 
 
 class _Crash(keras.callbacks.Callback):

@@ -50,6 +50,17 @@ def test_run_names_its_folder_first_and_estimates_the_whole_run(toy_recipe, tmp_
     assert "epoch 1/3 took" in out and "the 2 left take about" in out
 
 
+def test_the_estimate_is_a_line_of_its_own_after_the_progress_bar(toy_recipe, tmp_path, capfd):
+    """Keras' progress bar writes an epoch's last line after the callbacks'
+    on_epoch_end; the estimate waits for the next epoch so it is not glued to it."""
+    run(toy_cfg(toy_recipe, "train.epochs=2", "runtime.verbose=1"), tmp_path / "r", data=toy_images())
+    lines = capfd.readouterr().out.replace("\r", "\n").splitlines()
+    estimate = [line for line in lines if "took" in line]
+    assert len(estimate) == 1 and estimate[0].startswith("epoch 1/2 took ")
+    assert "the last one takes about" in estimate[0]
+    assert lines[lines.index(estimate[0]) + 1].startswith("Epoch 2/2")
+
+
 def test_interrupt_before_the_first_backup_removes_the_new_folder(toy_recipe, tmp_path):
     with pytest.raises(RunInterrupted, match="before the first backup.*removed .*nothing to resume"):
         run(toy_cfg(toy_recipe, "train.backup_minutes=0"), tmp_path / "r", data=toy_images(),
@@ -83,6 +94,10 @@ def test_a_run_that_fails_before_training_leaves_no_folder(toy_recipe, tmp_path)
     with pytest.raises(ConfigError, match="data.source is empty"):
         run(toy_cfg(toy_recipe), tmp_path / "r")
     assert not (tmp_path / "r").exists()
+    # Nor the `runs/` folder above it that it created (the default run folder's parent).
+    with pytest.raises(ConfigError, match="data.source is empty"):
+        run(toy_cfg(toy_recipe), tmp_path / "runs" / "r")
+    assert not (tmp_path / "runs").exists()
 
 
 def test_a_failed_run_never_removes_a_folder_it_did_not_create(toy_recipe, tmp_path):

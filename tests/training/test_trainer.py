@@ -84,10 +84,12 @@ def test_test_split_is_evaluated(toy_recipe, tmp_path):
     assert 0.0 <= metrics["test"]["accuracy"] <= 1.0
 
 
-def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path):
+def test_resume_a_finished_or_backupless_run_is_a_clear_error(toy_recipe, tmp_path, capsys):
     run(toy_cfg(toy_recipe), tmp_path / "r", data=toy_images())
+    capsys.readouterr()
     with pytest.raises(RunDirError, match="already finished"):
-        resume(tmp_path / "r", data=toy_images())
+        resume(tmp_path / "r", overrides=["runtime.verbose=1"], data=toy_images())
+    assert "resuming" not in capsys.readouterr().out  # the error comes first
     (tmp_path / "r" / rundir.METRICS).unlink()
     with pytest.raises(RunDirError, match="no usable backup.*--overwrite"):
         resume(tmp_path / "r", data=toy_images())
@@ -231,8 +233,52 @@ def test_augment_pad_and_flip_override_the_preset(toy_recipe, tmp_path):
     assert [type(layer).__name__ for layer in layers] == ["RandomTranslation"]
     assert layers[0].height_upper == pytest.approx((2.5 - 1e-3) / cfg.data.image_size)
     assert len(Trainer(toy_cfg(toy_recipe, "augment.preset=cifar"), tmp_path / "b").augmentation().layers) == 2
-    for bad, message in ((["augment.preset=cifar", "augment.pad=-1"], "`pad` must be an integer >= 0"),
+    for bad, message in ((["augment.preset=cifar", "augment.pad=-1"], "`augment.pad` must be >= 0"),
                          (["augment.preset=none", "augment.flip=true"],
                           "unknown option 'flip' for augmentation preset 'none'")):
         with pytest.raises(ConfigError, match=message):
             Trainer(toy_cfg(toy_recipe, *bad), tmp_path / bad[-1]).augmentation()
+
+
+def test_every_run_reports_a_held_out_metric_and_what_it_was_measured_on(tmp_path, capsys):
+    """The headline of metrics.json and of the printed summary: the kept model
+    on data it never trained on, named; a test split wins over validation."""
+    from keras_recipes.cli.train_commands import report
+    from tests_support.serving_runs import train
+    from tests_support.toy_data import toy_images
+
+    run_dir = train(tmp_path / "val", "toy-cnn", data=toy_images(32))
+    metrics = json.loads((run_dir / rundir.METRICS).read_text())
+    held = metrics["held_out"]
+    assert held["split"] == "validation" and held["examples"] == 8
+    assert held["measured_on"].startswith("8 examples held out of the given data and never trained on")
+    assert held["checkpoint"] == "best" and 0 <= held["metrics"]["accuracy"] <= 1
+    report(metrics)
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("held-out accuracy ") and "(best model) on 8 examples held out" in line
+
+
+def test_one_training_iterator_streams_across_epoch_ends(toy_recipe, tmp_path, monkeypatch):
+    """No stall at an epoch's start: fit gets the repeated pipeline and the
+    number of steps of one pass, so Keras keeps one iterator (a finite
+    dataset gets two new ones per epoch, each refilling the shuffle buffer)."""
+    import tensorflow as tf
+
+    seen = {}
+    fit = keras.Model.fit
+
+    def spy(model, x=None, **kwargs):
+        seen.update(cardinality=int(x.cardinality()), steps=kwargs["steps_per_epoch"])
+        return fit(model, x, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    cfg = toy_cfg(toy_recipe, "train.epochs=3", "train.batch_size=10")
+    metrics = run(cfg, tmp_path / "r", data=toy_images(48))  # 36 train / 12 val
+    assert seen == {"cardinality": tf.data.INFINITE_CARDINALITY, "steps": 4}
+    assert metrics["epochs"] == 3 and len(plots_rows(tmp_path / "r")) == 3
+
+
+def plots_rows(run_dir):
+    from keras_recipes.rundir import plots
+
+    return plots.read_history(run_dir / rundir.HISTORY)

@@ -199,15 +199,16 @@ def test_hyperband_trains_each_trial_for_its_budget(toy_recipe, tmp_path, fits):
 
 
 def test_failing_trials_are_recorded_not_fatal(toy_recipe, tmp_path, fits):
-    # filters=0 cannot build; the space has one point, so the search ends after it.
+    # filters=0 cannot build (refused when the trial's config resolves); the
+    # space has one point, so the search ends after it.
     with pytest.raises(TuneError, match="no trial completed"):
         tune_toy(toy_recipe, tmp_path / "s", space={"model.filters": "choice(0)"}, max_trials=2)
     report = json.loads((tmp_path / "s" / "trials.json").read_text())
     assert [t["status"] for t in report["trials"]] == ["FAILED"]
-    assert report["trials"][0]["error"].startswith("cannot build the toy-cnn model: `filters` must be")
+    assert report["trials"][0]["error"].startswith("config key `model.filters` must be > 0; received 0")
     # KerasTuner stops after 3 failures in a row: a one-line error, results kept.
     space = {"model.filters": "choice(0)", "train.lr": "uniform(0.1, 0.2)"}
-    with pytest.raises(TuneError, match="3 trials in a row failed; last error: cannot build the toy-cnn"):
+    with pytest.raises(TuneError, match="3 trials in a row failed; last error: config key `model.filters`"):
         tune_toy(toy_recipe, tmp_path / "t", space=space, max_trials=5)
     report = json.loads((tmp_path / "t" / "trials.json").read_text())
     assert [t["status"] for t in report["trials"]] == ["FAILED"] * 3
