@@ -32,13 +32,34 @@ def _kernel_name(variable, model_name: str) -> str:
     return path[len(model_name) + 1:] if path.startswith(model_name + "/") else path
 
 
+def data_loss(model: keras.Model, x, y, y_pred, sample_weight=None):
+    """The model's compiled loss on the batch, without weight-decay penalties.
+
+    An L2 penalty adds ``wd * w`` to every kernel's gradient: a floor that
+    would hide a vanishing gradient (at ``wd = 5e-4`` it is about 1e-3,
+    far above a sigmoid stack's 1e-17). A model with one loss (the usual
+    ``compile(loss=...)``) is measured on that loss alone; one with several
+    or with its own ``compute_loss`` (a VAE) on ``compute_loss`` less the
+    model's added losses.
+    """
+    loss = model.loss
+    if loss is not None and not isinstance(loss, (dict, list, tuple)):
+        fn = keras.losses.get(loss) if isinstance(loss, str) else loss
+        per_example = fn(y, y_pred) if sample_weight is None else fn(y, y_pred, sample_weight)
+        return keras.ops.mean(per_example)  # a Loss object has reduced already
+    total = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                               training=True)
+    penalties = [keras.ops.sum(p) for p in model.losses]
+    return total - keras.ops.cast(sum(penalties), total.dtype) if penalties else total
+
+
 def gradient_norms(model: keras.Model, x, y, sample_weight=None) -> Dict[str, float]:
     """The L2 norm of the loss's gradient with respect to every kernel of ``model``.
 
     Kernels are the weights of conv and dense layers (biases, batch-norm and
     embedding weights are left out: depth is carried by the kernels). The
-    loss is the model's compiled one (``model.compute_loss``, regularisers
-    included), on the batch ``(x, y)`` in training mode. Names run from the
+    loss is the compiled one on the batch ``(x, y)`` in training mode,
+    without weight-decay penalties (``data_loss``). Names run from the
     input to the output in the order the layers were created.
 
     Raises:
@@ -50,11 +71,10 @@ def gradient_norms(model: keras.Model, x, y, sample_weight=None) -> Dict[str, fl
     if not kernels:
         raise ValueError(f"model {model.name!r} has no trainable kernel to measure")
     with tf.GradientTape() as tape:
-        y_pred = model(x, training=True)
-        loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                  training=True)
+        loss = data_loss(model, x, y, model(x, training=True), sample_weight)
     grads = tape.gradient(loss, kernels)
-    return {_kernel_name(v, model.name): (float(tf.norm(tf.cast(g, tf.float32))) if g is not None else 0.0)
+    return {_kernel_name(v, model.name): (float(tf.norm(tf.cast(g, tf.float32)))
+                                          if g is not None else 0.0)
             for v, g in zip(kernels, grads)}
 
 

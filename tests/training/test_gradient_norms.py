@@ -27,6 +27,18 @@ def test_the_norm_is_the_gradient_of_the_mean_squared_error():
     np.testing.assert_allclose(norms["lin"], expected, rtol=1e-5)
 
 
+def test_weight_decay_penalties_are_left_out():
+    """An L2 penalty adds wd * w to the gradient: a floor that would hide vanishing."""
+    rng = np.random.default_rng(0)
+    x, y, w = rng.normal(size=(16, 3)), rng.normal(size=(16, 1)), np.array([0.5, -1.0, 2.0])
+    plain = gradient_norms(linear_model(w), x.astype("float32"), y.astype("float32"))
+    decayed = linear_model(w)
+    decayed.get_layer("lin").kernel.regularizer = keras.regularizers.L2(10.0)
+    assert decayed.losses  # the penalty is there ...
+    norms = gradient_norms(decayed, x.astype("float32"), y.astype("float32"))
+    np.testing.assert_allclose(norms["lin"], plain["lin"], rtol=1e-6)  # ... and not measured
+
+
 def test_the_norms_run_from_input_to_output():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="first"),
                               keras.layers.Dense(8, name="middle"), keras.layers.Dense(2, name="head")])
