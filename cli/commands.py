@@ -67,4 +67,4 @@ def doctor_command():
 
 
 from keras_recipes.cli import (compare_command, generate_command, serve_commands,  # noqa: E402,F401
-                               train_commands, tune_command)
+                               study_command, train_commands, tune_command)

@@ -11,7 +11,7 @@ from keras_recipes.datasets.folders import find_split_folders
 from keras_recipes.datasets.image_folder import load_image_folder
 from keras_recipes.datasets.spec import (DEFAULT_MAX_IN_MEMORY_MB, SPLIT_FOLDER_NAMES,
                                          check_channels, check_kind, image_hw)
-from keras_recipes.datasets.splits import Splits, check_same_classes, split_rows
+from keras_recipes.datasets.splits import Splits, check_same_classes, split_rows, stratified_subset
 from keras_recipes.datasets.text_folder import load_text_folder
 from keras_recipes.datasets.tfds_source import load_tfds
 from keras_recipes.training.data_paths import check_directory
@@ -21,7 +21,7 @@ _ROLES = ("train", "val", "test")
 
 def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, seed=0,
                 val_split="random", data_dir=None, strict=False, progress=True, class_names=None,
-                max_in_memory_mb=DEFAULT_MAX_IN_MEMORY_MB, sequence_length=None):
+                max_in_memory_mb=DEFAULT_MAX_IN_MEMORY_MB, sequence_length=None, train_examples=None):
     """Loads a labelled data set as train / val / test `Splits`.
 
     Args:
@@ -45,6 +45,10 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
         val_fraction: share of every class of train held out for
             validation when the source has no validation split (0: none).
         seed: seed of that stratified split (same seed, same split).
+        train_examples: keep only this many training examples, the same share
+            of every class, drawn with `seed` after validation is held out (the
+            validation and test splits stay whole). None: all. For small-data
+            experiments (overfitting, augmentation) and short budgets.
         val_split: how it is carved: `"random"` rows, or `"blocks"`:
             contiguous runs of each class in file-name order (see
             `block_split`), for data whose neighbours are related.
@@ -76,6 +80,9 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
     """
     check_kind(kind)
     if kind == "corpus":
+        if train_examples is not None:
+            raise ValueError("`train_examples` does not apply to a corpus (kind='corpus'); "
+                             f"Received: train_examples={train_examples!r}")
         from keras_recipes.datasets.corpus import load_corpus_splits
 
         return load_corpus_splits(source, sequence_length=sequence_length, val_fraction=val_fraction,
@@ -101,7 +108,7 @@ def load_splits(source, *, kind, image_size=None, channels=3, val_fraction=0.1, 
         parts = {"train": part, "val": None, "test": None}
 
     names = _resolve_class_names(parts, class_names)
-    datasets, counts = _build(parts, val_fraction, seed, val_split)
+    datasets, counts = _build(parts, val_fraction, seed, val_split, train_examples)
     splits = Splits(
         train=datasets["train"], val=datasets["val"], test=datasets["test"], class_names=names,
         counts=counts, kind=kind, image_shape=image_shape, skipped=skipped,
@@ -201,7 +208,7 @@ def _resolve_class_names(parts, class_names):
     return names
 
 
-def _build(parts, val_fraction, seed, val_split="random"):
+def _build(parts, val_fraction, seed, val_split="random", train_examples=None):
     """Datasets and counts per split, carving a stratified val split from train if needed.
 
     Train examples of folders and arrays are put in a seeded random order:
@@ -214,6 +221,8 @@ def _build(parts, val_fraction, seed, val_split="random"):
         rows["train"], rows["val"] = split_rows(train.labels, val_fraction, seed, val_split, train.keys)
         if rows["val"].size == 0:
             rows["val"] = None
+    if train_examples is not None:
+        rows["train"] = stratified_subset(train.labels, rows["train"], train_examples, seed)
     if train.any_order:
         rows["train"] = np.random.default_rng([seed, 1]).permutation(rows["train"])
     datasets, counts = {}, {}

@@ -163,6 +163,32 @@ def stratified_split(labels, val_fraction, seed):
     return train, val
 
 
+def stratified_subset(labels, rows, n, seed):
+    """The sorted subset of ``rows`` with ``n`` of them, every class keeping
+    its share (rounded; at least one each where ``n`` allows), drawn with ``seed``.
+
+    ``n`` at or above ``rows.size`` keeps every row.
+
+    >>> stratified_subset(np.array([0, 0, 0, 0, 1, 1, 1, 1]), np.arange(8), 4, seed=0).size
+    4
+    """
+    rows = np.asarray(rows)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"`train_examples` must be a positive integer. Received: train_examples={n!r}")
+    if n >= rows.size:
+        return rows
+    labels = np.asarray(labels)[rows]
+    classes, sizes = np.unique(labels, return_counts=True)
+    # Largest remainders: shares that add up to exactly n.
+    exact = sizes * (n / rows.size)
+    take = np.floor(exact).astype(int)
+    for i in np.argsort(exact - take)[::-1][: n - take.sum()]:
+        take[i] += 1
+    rng = np.random.default_rng([seed, 2])
+    picked = [rng.permutation(rows[labels == cls])[:k] for cls, k in zip(classes, take)]
+    return np.sort(np.concatenate(picked))
+
+
 def check_same_classes(expected, got, expected_origin, got_origin):
     """DataError naming both lists when two splits disagree on their classes."""
     if list(expected) != list(got):

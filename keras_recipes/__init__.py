@@ -39,6 +39,9 @@ _LAZY = {
     "InputError": "keras_recipes.inference.run",
     "tune": "keras_recipes.tuning.search",
     "compare": "keras_recipes.rundir.comparison",
+    "study": "keras_recipes.experiments.runner",
+    "report_study": "keras_recipes.experiments.runner",
+    "list_studies": "keras_recipes.experiments.spec",
 }
 
 __all__ = [

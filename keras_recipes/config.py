@@ -28,7 +28,7 @@ from keras_recipes.errors import ConfigError, ModelBuildError, did_you_mean
 
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
-OPTIMIZERS = ("sgd", "adamw", "adam")
+OPTIMIZERS = ("sgd", "adamw", "adam", "rmsprop")
 SCHEDULES = ("constant", "step", "cosine", "onecycle")
 
 
@@ -43,6 +43,9 @@ class DataConfig:
     # How: "random" rows, or "blocks": contiguous runs of file names per class,
     # for data whose neighbours are related (aclImdb: one movie's reviews).
     val_split: str = "random"
+    # Train on only this many examples (each class keeps its share, seeded,
+    # drawn after validation is held out); None: all. Small-data lessons.
+    train_examples: Optional[int] = None
     cache: str = "memory"  # "memory" | "none" | a file-cache path prefix
     shuffle_buffer: int = 10_000
     strict: bool = False  # corrupt files: fail instead of skip-and-count
@@ -85,7 +88,7 @@ class TrainConfig:
 
     epochs: int = 10
     batch_size: int = 128  # global batch (per replica x replicas)
-    optimizer: str = "sgd"  # "sgd" | "adamw" | "adam"
+    optimizer: str = "sgd"  # "sgd" | "adamw" | "adam" | "rmsprop"
     lr: float = 0.1
     momentum: float = 0.9
     nesterov: bool = False
@@ -111,6 +114,9 @@ class TrainConfig:
     backup_every: int = 0  # 0: back up at every epoch end; N: every N steps
     backup_minutes: float = 5.0  # also back up within an epoch this often; 0: off
     monitor: str = "val_accuracy"
+    # Record per-layer gradient norms on one fixed training batch at these
+    # steps (0: at initialisation) into gradient_norms.json; []: off.
+    gradient_norm_steps: List[int] = field(default_factory=list)
 
 
 @dataclass
@@ -338,6 +344,19 @@ def merge(base: RecipeConfig, *others) -> RecipeConfig:
         return _validate(OmegaConf.to_object(merged))
     except OmegaConfBaseException as err:
         raise _as_config_error(err, schema) from None
+
+
+def flat_values(cfg: RecipeConfig) -> dict:
+    """``cfg`` as ``{dotted key: value}`` (``{"train.lr": 0.1, ...}``)."""
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                yield from walk(value, f"{prefix}{key}.")
+            else:
+                yield f"{prefix}{key}", value
+
+    return dict(walk(OmegaConf.to_container(OmegaConf.structured(cfg)), ""))
 
 
 def merge_values(base: RecipeConfig, values) -> RecipeConfig:

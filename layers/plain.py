@@ -24,6 +24,8 @@ def plain_cifar(
     kernel_regularizer=None,
     bn_momentum=0.9,
     bn_epsilon=1e-5,
+    activation="relu",
+    batch_norm=True,
 ):
     """Builds a plain CIFAR network (He et al. 2016a, sec. 4.2) as a
     functional `keras.Model`.
@@ -65,6 +67,11 @@ def plain_cifar(
             (default) leaves weight decay to the optimizer.
         bn_momentum: batch-norm momentum. Defaults to 0.9.
         bn_epsilon: batch-norm epsilon. Defaults to 1e-5.
+        activation: activation of every conv layer (a Keras activation name
+            or callable). Defaults to `"relu"`, as in the paper; `"sigmoid"`
+            shows vanishing gradients in a deep stack.
+        batch_norm: batch normalization after every conv. Defaults to True,
+            as in the paper; False gives the convs a bias instead.
 
     Returns:
         A `keras.Model` (not compiled).
@@ -85,7 +92,8 @@ def plain_cifar(
     if name is None:
         name = f"plain{depth}_cifar"
 
-    common = _cifar.conv_args(kernel_regularizer, bn_momentum, bn_epsilon)
+    common = dict(_cifar.conv_args(kernel_regularizer, bn_momentum, bn_epsilon),
+                  activation=activation, batch_norm=bool(batch_norm))
     inputs, x = _cifar.model_input(input_shape, preprocessing)
     x = ConvBNReLU(width, 3, name="stem", **common)(x)
     for stage, multiplier in enumerate(_STAGE_MULTIPLIERS):

@@ -27,6 +27,10 @@ from keras_recipes.registry import register_recipe
 class PlainConfig:
     depth: int = 20  # 6n+2: 20, 32, 44, 56 in the paper
     width: int = 16  # channels of the first stage (16/32/64 in the paper)
+    # The paper's ReLU and batch norm; "sigmoid" / batch_norm=false show why
+    # deep plain stacks needed them (vanishing gradients).
+    activation: str = "relu"
+    batch_norm: bool = True
 
     def __post_init__(self):  # runs on every resolved config, before any data loads
         check_depth_6n2(self.depth)
@@ -38,7 +42,8 @@ def build_model(cfg: RecipeConfig, info):
 
     m = cfg.model
     return plain_cifar(depth=m.depth, width=m.width, num_classes=info.num_classes,
-                       input_shape=info.image_shape, name=f"plain{m.depth}")
+                       input_shape=info.image_shape, name=f"plain{m.depth}",
+                       activation=m.activation, batch_norm=m.batch_norm)
 
 
 @register_recipe(

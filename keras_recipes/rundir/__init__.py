@@ -7,6 +7,7 @@ A run directory is the only thing evaluate, export, resume and compare read.
 
 from keras_recipes.rundir.files import (BACKUP, BEST_MODEL, BEST_WEIGHTS, CLASS_NAMES,  # noqa: F401
                                         CONFIG, CONFUSION, CURVES, ENVIRONMENT, EVALUATION, EXPORT,
-                                        FINAL_MODEL, HISTORY, LOGS, METRICS, VOCABULARY,
+                                        FINAL_MODEL, GRADIENT_NORMS, HISTORY, LOGS, METRICS,
+                                        VOCABULARY,
                                         default_run_dir, prepare, read_json, read_vocabulary,
                                         require, require_finished, write_json, write_vocabulary)

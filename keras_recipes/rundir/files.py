@@ -13,6 +13,7 @@ Layout (files appear as the run progresses)::
         backup/            BackupAndRestore state for `recipes resume`
         logs/              TensorBoard
         curves.png         loss and accuracy, train vs validation
+        gradient_norms.json per-layer gradient norms (train.gradient_norm_steps)
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ CURVES = "curves.png"
 EVALUATION = "evaluation.json"
 CONFUSION = "confusion_matrix.png"
 EXPORT = "export"
+GRADIENT_NORMS = "gradient_norms.json"
 
 
 def default_run_dir(recipe: str, root: str | os.PathLike = "runs") -> Path:
@@ -75,7 +77,7 @@ def _remove_run_files(path: Path) -> None:
     import shutil
 
     for name in (CONFIG, ENVIRONMENT, CLASS_NAMES, VOCABULARY, HISTORY, METRICS,
-                 FINAL_MODEL, BEST_MODEL, CURVES, EVALUATION, CONFUSION):
+                 FINAL_MODEL, BEST_MODEL, CURVES, EVALUATION, CONFUSION, GRADIENT_NORMS):
         (path / name).unlink(missing_ok=True)
     for name in (BACKUP, LOGS, "checkpoints", EXPORT):
         if (path / name).is_dir():

@@ -159,3 +159,33 @@ def plot_objective(rows, objective: str, direction: str, path: Path, title: str)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     return save(fig, path)
+
+
+def plot_gradient_norms(runs, path, title: str = "") -> Path:
+    """Per-layer gradient norms against depth, log scale: one colour per run,
+    its first recorded step solid and its last dashed.
+
+    ``runs`` is ``[(label, layer names, {step: norms}), ...]``
+    (``training.gradient_norms``): vanishing gradients show as a curve that
+    falls by orders of magnitude towards the input.
+    """
+    plt = pyplot()
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (label, layers, steps) in enumerate(runs):
+        if not steps:
+            continue
+        first, last = min(steps), max(steps)
+        depth = np.arange(1, len(layers) + 1)
+        for step, style in ((first, "-"), (last, "--")) if last != first else ((first, "-"),):
+            norms = np.maximum(np.asarray(steps[step], dtype=float), 1e-12)  # log scale: no zeros
+            ax.plot(depth, norms, style, color=colors[i % len(colors)], label=f"{label} (step {step})")
+    ax.set_yscale("log")
+    ax.set_xlabel("layer (input -> output)")
+    ax.set_ylabel("gradient norm of the layer's kernel")
+    ax.grid(alpha=0.3, which="both")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    fig.suptitle(title)
+    return save(fig, path)

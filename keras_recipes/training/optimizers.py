@@ -50,7 +50,7 @@ def _decays(variable) -> bool:
 def make_optimizer(train: TrainConfig, schedule, model: keras.Model):
     """The optimizer, with weight decay applied the way the recipe asks.
 
-    SGD and Adam get the papers' coupled L2 penalty (``wd/2 * ||w||^2`` added
+    SGD, Adam and RMSprop get the papers' coupled L2 penalty (``wd/2 * ||w||^2`` added
     to the loss through each kernel's regularizer, so the gradient is
     ``wd * w``); AdamW gets Keras' decoupled decay. Either way only kernels
     decay, never biases or batch-norm parameters.
@@ -74,4 +74,6 @@ def make_optimizer(train: TrainConfig, schedule, model: keras.Model):
                 variable.regularizer = l2
     if train.optimizer == "sgd":
         return keras.optimizers.SGD(momentum=train.momentum, nesterov=train.nesterov, **common)
+    if train.optimizer == "rmsprop":  # Hinton's lecture 6e; train.momentum is SGD's, not used here
+        return keras.optimizers.RMSprop(**common)
     return keras.optimizers.Adam(**common)

@@ -191,7 +191,7 @@ class Trainer:
                     source, kind=d.kind, image_size=d.image_size, channels=d.channels,
                     val_fraction=d.val_fraction, seed=self.cfg.runtime.seed, val_split=d.val_split,
                     data_dir=d.data_dir, strict=d.strict, progress=self.verbose == 1,
-                    sequence_length=d.sequence_length,
+                    sequence_length=d.sequence_length, train_examples=d.train_examples,
                 )
             except datasets.DataError:
                 raise
@@ -414,6 +414,11 @@ class Trainer:
             timed_backups=self.hw.num_workers <= 1,
         )
         callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
+        if t.gradient_norm_steps:
+            from keras_recipes.training.gradient_norms import GradientNorms
+
+            callbacks.append(GradientNorms(next(iter(train_ds)), t.gradient_norm_steps,
+                                           self.write_dir() / rundir.GRADIENT_NORMS))
         # One iterator for the whole run: Keras builds a new one at every
         # epoch of a finite dataset (two, in fact: one at the epoch's end that
         # the next epoch's start throws away), and each refills the shuffle

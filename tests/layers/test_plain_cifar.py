@@ -33,6 +33,16 @@ def test_plain20_layout():
     assert tuple(model.output.shape) == (None, 10)
 
 
+def test_activation_and_batch_norm_are_the_lessons_switches():
+    # A sigmoid stack without batch norm: the vanishing-gradients study's net.
+    model = plain_cifar(depth=8, activation="sigmoid", batch_norm=False)
+    convs = [layer for layer in model.layers if isinstance(layer, ConvBNReLU)]
+    assert all(c.get_config()["activation"] == "sigmoid" for c in convs)
+    assert not any(c.batch_norm for c in convs) and all(c.conv.use_bias for c in convs)
+    # The defaults stay the paper's: ReLU and batch norm.
+    assert all(c.batch_norm for c in plain_cifar(depth=8).layers if isinstance(c, ConvBNReLU))
+
+
 def test_forward_train_save_reload(tmp_path):
     model = plain_cifar(depth=8, width=4, num_classes=5, input_shape=(16, 16, 3))
     x = random_inputs((4, 16, 16, 3))

@@ -161,6 +161,16 @@ def test_l2_weight_decay_skips_biases_and_batch_norm(toy_recipe, tmp_path):
     assert len(model.losses) == len(decayed)
 
 
+@pytest.mark.parametrize("name, cls", [("sgd", "SGD"), ("adam", "Adam"), ("adamw", "AdamW"),
+                                       ("rmsprop", "RMSprop")])
+def test_every_optimizer_choice_builds_its_keras_optimizer(toy_recipe, name, cls):
+    from keras_recipes.training.optimizers import make_optimizer
+
+    cfg = toy_cfg(toy_recipe, f"train.optimizer={name}")
+    model = get_recipe(toy_recipe).build_model(cfg, _info())
+    assert type(make_optimizer(cfg.train, 0.1, model)).__name__ == cls
+
+
 def test_step_schedule_divides_at_fractions_of_training():
     from keras_recipes.config import TrainConfig
     from keras_recipes.training.optimizers import make_schedule
