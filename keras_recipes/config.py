@@ -252,6 +252,7 @@ _RANGES = {
     "data.channels": ("1 (grayscale) or 3 (RGB)", lambda v: v in (1, 3)),
     "data.vocab_size": ("> 2 (padding and out-of-vocabulary ids come first)", lambda v: v > 2),
     "data.sequence_length": _POSITIVE,
+    "data.train_examples": _POSITIVE,
     "augment.mix_alpha": _POSITIVE,
     "augment.pad": _NON_NEGATIVE,
     "train.epochs": _AT_LEAST_1,
@@ -325,6 +326,8 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
     for key, (rule, ok) in _RANGES.items():
         section, name = key.split(".")
         check_range(key, getattr(getattr(cfg, section), name), rule, ok)
+    for step in cfg.train.gradient_norm_steps:
+        check_range("train.gradient_norm_steps", step, "a list of steps >= 0", lambda v: v >= 0)
     for at in cfg.train.decay_at:
         check_range("train.decay_at", at, "fractions of all steps in (0, 1)", lambda v: 0 < v < 1)
     d = cfg.data
