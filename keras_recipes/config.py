@@ -56,6 +56,11 @@ class DataConfig:
     # Text.
     vocab_size: int = 20_000
     sequence_length: int = 200  # tokens per text; characters per window of a corpus
+    # What the text vectorizer hands the model: "int" token ids (padded to
+    # sequence_length) or a bag of words / n-grams, one column per vocabulary
+    # entry ("multi_hot": present or not; "count"), as a sparse tensor.
+    text_output: str = "int"
+    ngrams: int = 1  # 2: words and word pairs (bigrams) are both vocabulary entries
 
 
 @dataclass
@@ -139,6 +144,7 @@ class RecipeConfig:
 _CHOICES = {
     "data.kind": ("image", "text", "corpus"),  # keras_recipes.datasets.spec.KINDS
     "data.val_split": ("random", "blocks"),  # keras_recipes.datasets.splits.VAL_SPLITS
+    "data.text_output": ("int", "multi_hot", "count"),  # keras_recipes.training.model_inputs
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
@@ -226,6 +232,8 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
         raise ConfigError(
             f"config key `train.warmup_fraction` must be in [0, 1); received {cfg.train.warmup_fraction!r}"
         )
+    if cfg.data.ngrams < 1:
+        raise ConfigError(f"config key `data.ngrams` must be >= 1; received {cfg.data.ngrams!r}")
     return cfg
 
 
