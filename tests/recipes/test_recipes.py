@@ -83,20 +83,37 @@ def test_mnist_cnn_reads_grayscale_28x28_and_never_flips():
     assert not any(isinstance(layer, keras.layers.RandomFlip) for layer in aug.layers)
 
 
-@pytest.mark.parametrize("overrides, dense_layers, has_bn", [
-    ([], 2, True),
-    (["model.batch_norm=false", "model.dropout=0.0", "model.kernel_size=3"], 2, False),
+@pytest.mark.parametrize("overrides, dense_layers, has_bn, convs", [
+    ([], 2, True, 4),
+    (["model.batch_norm=false", "model.dropout=0.0", "model.kernel_size=5"], 2, False, 4),
+    (["model.convs_per_stage=1"], 2, True, 2),
 ])
-def test_mnist_cnn_course_flags(overrides, dense_layers, has_bn):
+def test_mnist_cnn_course_flags(overrides, dense_layers, has_bn, convs):
+    from keras_recipes.layers import ConvBNReLU
+
     recipe = get_recipe("mnist-cnn")
     cfg = C.apply_overrides(recipe.config(), overrides)
     model = recipe.build_model(cfg, image_info(cfg))
     layers = list(model._flatten_layers())
     assert sum(isinstance(layer, keras.layers.Dense) for layer in layers) == dense_layers
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers) == has_bn
+    assert sum(isinstance(layer, ConvBNReLU) for layer in layers) == convs
     conv = model.get_layer("conv1").conv
     assert conv.kernel_size == (cfg.model.kernel_size,) * 2
     assert model.get_layer("dropout").rate == cfg.model.dropout
+
+
+def test_mnist_cnn_lenet_preset_is_the_lessons_model():
+    recipe = get_recipe("mnist-cnn")
+    default, lenet = recipe.config(), recipe.config(preset="lenet")
+    assert (default.model.kernel_size, default.model.convs_per_stage) == (3, 2)
+    assert (lenet.model.kernel_size, lenet.model.convs_per_stage, lenet.train.epochs) == (5, 1, 6)
+    assert (lenet.augment, lenet.data) == (default.augment, default.data)  # same data and shifts
+    model = recipe.build_model(lenet, image_info(lenet))
+    assert model.name == "lenet" and model.count_params() == 455_210
+    assert [layer.name for layer in model.layers if layer.name.startswith("conv")] == ["conv1", "conv2"]
+    with pytest.raises(ValueError, match="model.convs_per_stage must be >= 1"):
+        recipe.build_model(C.apply_overrides(default, ["model.convs_per_stage=0"]), image_info(default))
 
 
 def test_cifar_vgg_variants():
