@@ -137,7 +137,7 @@ def fit_bigrams_accuracy(train, test, epochs, seed):
     20k most frequent unigrams and bigrams, Dense(16, relu), dropout 0.5,
     RMSprop, batch 32, trained on all of ``train``: (texts, labels)."""
     keras.utils.set_random_seed(seed)
-    vectorizer = layers.TextVectorization(20_000, ngrams=2, output_mode="multi_hot")
+    vectorizer = layers.TextVectorization(20_000, ngrams=2, output_mode="multi_hot", pad_to_max_tokens=True)
     vectorizer.adapt(tf.data.Dataset.from_tensor_slices(train[0]).batch(1024))
     inputs = keras.Input((20_000,))
     x = layers.Dropout(0.5)(layers.Dense(16, activation="relu")(inputs))

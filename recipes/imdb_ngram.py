@@ -61,6 +61,26 @@ def build_model(cfg: RecipeConfig, info):
 
 
 def ngram_defaults() -> RecipeConfig:
+    """Chosen on the honest (blocks) split of aclImdb train, seed 1337, best
+    epoch (`python benchmarks/tuning_split.py --data .../aclImdb/train
+    imdb-ngram --seeds 1337 --checkpoint best --set ...`), 2026-12-07, a
+    shared 2-core EPYC under a load average of 6-12:
+
+    ====================================================  ======  ======
+    bigrams, 100k entries, Dense(16), 2 epochs (**chosen**)  88.00%  166 s
+    ... ``model.hidden_units=64``                          88.40%   79 s
+    ... ``data.vocab_size=200000``                         88.12%  117 s
+    ... ``data.ngrams=3 data.vocab_size=200000``           88.48%  148 s
+    ====================================================  ======  ======
+
+    All within one seed's noise (about 0.65 point on 2,500 reviews), so the
+    defaults stay the textbook model. Before the recipe, the same split in
+    a plain script said: 20k bigrams + Dense(16) 88.48% (best of 4
+    epochs), 100k bigrams linear 88.52%, 100k TF-IDF linear 85.32% (unscaled
+    TF-IDF suits a linear head badly, and Keras' sparse TF-IDF output fails
+    to trace, so the representation is multi-hot); the Dense(16) head peaks
+    by its second epoch, so training stops after two. Wall times include
+    loading and adapting the vocabulary (about 30 s with the cores free)."""
     data = imdb_data()
     data.text_output = "multi_hot"
     data.ngrams = 2
