@@ -95,8 +95,8 @@ def make_vectorizer(data: DataConfig, vocabulary=None):
     ``data.text_output="int"``: token ids padded or cut to
     ``data.sequence_length``. A bag (``multi_hot``/``count``) is a
     ``[batch, vocabulary]`` SparseTensor: dense, a batch of 128 reviews over
-    100k n-grams would be 100 MB per step, nearly all zeros (sparse trained
-    4x faster here). ``data.ngrams=2`` adds word pairs to the vocabulary.
+    100k n-grams would be 100 MB per step, nearly all zeros (timings in
+    benchmarks/RESULTS.md). ``data.ngrams=2`` adds word pairs to the vocabulary.
     """
     bag = is_bag(data)
     return keras.layers.TextVectorization(
