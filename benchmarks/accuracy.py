@@ -5,6 +5,7 @@ budgets, several seeds, scored on examples no choice was tuned on.
     python benchmarks/accuracy.py --data DIR --quick    # 1 epoch, 2 seeds, 100 files per class
     python benchmarks/accuracy.py --synthetic --quick   # tiny generated folders (what the test runs)
     python benchmarks/accuracy.py --data DIR --only cifar-resnet-fast --seeds 1
+    python benchmarks/accuracy.py --data DIR --only mnist-cnn      # DIR/train/<digit>/*.png
 
 The held-out split. The recipes' choices (the `fast` preset, the IMDB
 defaults) were made on validation rows of the training archives: the split
@@ -12,8 +13,10 @@ defaults) were made on validation rows of the training archives: the split
 for IMDB). This benchmark leaves those rows out of its held-out set: from
 each class's remaining files it holds out the last 10% in natural file-name
 order (a contiguous block of ids, so IMDB movies do not straddle it except
-at one edge) and trains on everything else. The public test splits are
-never read.
+at one edge) and trains on everything else. MNIST rows hold out the seeded
+10,000 of benchmarks/mnist_holdout.py (a sixth of a smaller folder); their
+settings were chosen on the seed-1337 validation rows of the other 50,000.
+The public test splits are never read.
 
 Each row runs every seed (runtime.seed = 0, 1, 2, ...); the recipe rows go
 through `keras_recipes.run` exactly as `recipes run` does, and report
@@ -70,9 +73,15 @@ ROWS = [
     Row("imdb-lstm", "imdb", 0, recipe="imdb-lstm"),  # epochs 0: the recipe's own
     Row("imdb-gru", "imdb", 0, recipe="imdb-gru"),
     Row("hand-written-bilstm-2ep", "imdb", 2, hand="fit_bilstm_accuracy"),
+    Row("imdb-ngram", "imdb", 0, recipe="imdb-ngram"),
+    Row("hand-written-bigrams-2ep", "imdb", 2, hand="fit_bigrams_accuracy"),
+    Row("mnist-cnn", "mnist", 0, recipe="mnist-cnn"),
+    Row("mnist-cnn-lenet", "mnist", 0, recipe="mnist-cnn", preset="lenet"),
 ]
-# Where each archive is, under --data, its kind and the split its tuning runs validated on.
-SOURCES = {"cifar": ("train", "image", "random"), "imdb": ("aclImdb/train", "text", "blocks")}
+# Where each archive is, under --data, its kind and the split its tuning runs validated on
+# (MNIST: None, held out by benchmarks/mnist_holdout.py instead).
+SOURCES = {"cifar": ("train", "image", "random"), "imdb": ("aclImdb/train", "text", "blocks"),
+           "mnist": ("train", "image", None)}
 
 
 def holdout_layout(src, out, kind, tuning_split, per_class=None):
@@ -95,6 +104,27 @@ def holdout_layout(src, out, kind, tuning_split, per_class=None):
             folder.mkdir(parents=True)
             for i in chosen:
                 (folder / os.path.basename(paths[i])).symlink_to(os.path.abspath(paths[i]))
+    return out
+
+
+def mnist_layout(src, out, per_class=None):
+    """benchmarks/mnist_holdout.py's split of `src` (train/<digit>/*.png):
+    its seeded 10,000 of the 60,000 as test/, or a sixth of a smaller folder;
+    `per_class` first keeps that many files of each class (in name order)."""
+    from mnist_holdout import make_holdout
+
+    if per_class:
+        src = _first_files(src, Path(out).with_name(Path(out).name + "-subset"), per_class)
+    total = sum(1 for _ in Path(src).glob("*/*.png"))
+    make_holdout(src, out, holdout=10_000 if total >= 60_000 else total // 6)
+    return Path(out)
+
+
+def _first_files(src, out, per_class):
+    for folder in sorted(p for p in Path(src).iterdir() if p.is_dir()):
+        (out / folder.name).mkdir(parents=True)
+        for path in sorted(folder.glob("*.png"), key=natural_key)[:per_class]:
+            (out / folder.name / path.name).symlink_to(path.resolve())
     return out
 
 
@@ -199,8 +229,10 @@ def main(argv=None):
         for row in rows:
             if row.data not in layouts:
                 sub, kind, tuned = SOURCES[row.data]
-                layouts[row.data] = holdout_layout(data / sub, Path(tmp, "holdout", row.data), kind, tuned,
-                                                   args.per_class)
+                layouts[row.data] = (mnist_layout(data / sub, Path(tmp, "holdout", row.data), args.per_class)
+                                     if tuned is None else
+                                     holdout_layout(data / sub, Path(tmp, "holdout", row.data), kind, tuned,
+                                                    args.per_class))
             fit = run_recipe if row.recipe else run_hand
             scores, details = [], []
             for seed in range(args.seeds or row.seeds):
@@ -247,7 +279,8 @@ def _write(path, results, saved, counts):
     with open(path, "w") as f:
         json.dump({"holdout": {
             "rule": f"last {HOLDOUT:.0%} per class in natural file-name order, among files not in the "
-                    f"tuning validation split (seed {TUNING_SEED}, val_fraction {TUNING_VAL_FRACTION})",
+                    f"tuning validation split (seed {TUNING_SEED}, val_fraction {TUNING_VAL_FRACTION}); "
+                    "MNIST: the seeded 10,000 of benchmarks/mnist_holdout.py",
             "files": counts}, "rows": rows}, f, indent=2, default=str)
 
 

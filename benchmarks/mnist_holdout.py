@@ -12,6 +12,7 @@ epochs, presets) was made by looking at ``test/``.
 Usage::
 
     python benchmarks/mnist_holdout.py /work/shared/data/mnist_train.tar.gz /tmp/mnist18
+    python benchmarks/mnist_holdout.py DATA/mnist/train /tmp/mnist18   # the extracted folder
 """
 
 from __future__ import annotations
@@ -25,13 +26,19 @@ import numpy as np
 
 
 def make_holdout(archive, out, *, holdout: int = 10_000, seed: int = 18) -> dict:
+    """``archive``: mnist_train.tar.gz, or the folder it extracts to
+    (``train/<digit>/*.png``, read in place): the same files, the same split."""
     out = Path(out)
-    raw = out / "raw"
-    if not (raw / "train").is_dir():
-        raw.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(raw, filter="data")
-    files = sorted(p.relative_to(raw / "train") for p in (raw / "train").glob("*/*.png"))
+    if Path(archive).is_dir():
+        source = Path(archive).resolve()
+    else:
+        raw = out / "raw"
+        source = raw / "train"
+        if not source.is_dir():
+            raw.mkdir(parents=True, exist_ok=True)
+            with tarfile.open(archive) as tar:
+                tar.extractall(raw, filter="data")
+    files = sorted(p.relative_to(source) for p in source.glob("*/*.png"))
     order = np.random.default_rng(seed).permutation(len(files))
     held = set(order[:holdout].tolist())
     counts = {"train": 0, "test": 0}
@@ -40,7 +47,7 @@ def make_holdout(archive, out, *, holdout: int = 10_000, seed: int = 18) -> dict
         link = out / split / rel
         if not link.exists():
             link.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(raw / "train" / rel, link)
+            os.symlink(source / rel, link)
         counts[split] += 1
     return counts
 

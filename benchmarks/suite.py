@@ -86,7 +86,7 @@ def recipe_rate(recipe, data, epochs, *overrides):
 def pipeline_rate(model, data):
     """Examples/s of the recipe's training input pipeline alone (second epoch)."""
     from keras_recipes.datasets import augmentation, make_pipeline
-    from keras_recipes.training.model_inputs import adapt_vectorizer, make_vectorizer
+    from keras_recipes.training.model_inputs import fit_vectorizer
 
     ds = tf.data.Dataset.from_tensor_slices(data)
     if model == "resnet20":
@@ -94,15 +94,14 @@ def pipeline_rate(model, data):
         pipe = make_pipeline(ds, batch_size=128, training=True, augment=aug, seed=0)
     else:
         cfg = kr.get_recipe("imdb-lstm").config()
-        vectorizer = make_vectorizer(cfg.data)
 
         def text_only(x, y):
             return x
 
+        vectorizer = fit_vectorizer(cfg.data, ds.map(text_only).batch(1024))
+
         def vectorize(x, y):
             return vectorizer(x), y
-
-        adapt_vectorizer(vectorizer, ds.map(text_only).batch(1024))
         pipe = make_pipeline(ds, batch_size=64, training=True, map_fn=vectorize, seed=0)
     for _ in pipe:  # epoch 1 fills the cache
         pass

@@ -62,6 +62,11 @@ class DataConfig:
     # Text.
     vocab_size: int = 20_000
     sequence_length: int = 200  # tokens per text; characters per window of a corpus
+    # What the text vectorizer hands the model: "int" token ids (padded to
+    # sequence_length) or a bag of words / n-grams, one column per vocabulary
+    # entry ("multi_hot": present or not; "count"), as a sparse tensor.
+    text_output: str = "int"
+    ngrams: int = 1  # 2: words and word pairs (bigrams) are both vocabulary entries
 
 
 @dataclass
@@ -148,6 +153,7 @@ class RecipeConfig:
 _CHOICES = {
     "data.kind": ("image", "text", "corpus"),  # keras_recipes.datasets.spec.KINDS
     "data.val_split": ("random", "blocks"),  # keras_recipes.datasets.splits.VAL_SPLITS
+    "data.text_output": ("int", "multi_hot", "count"),  # keras_recipes.training.model_inputs
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
@@ -253,6 +259,7 @@ _RANGES = {
     "data.vocab_size": ("> 2 (padding and out-of-vocabulary ids come first)", lambda v: v > 2),
     "data.sequence_length": _POSITIVE,
     "data.train_examples": _POSITIVE,
+    "data.ngrams": _AT_LEAST_1,
     "augment.mix_alpha": _POSITIVE,
     "augment.pad": _NON_NEGATIVE,
     "train.epochs": _AT_LEAST_1,

@@ -113,8 +113,11 @@ def write_vocabulary(path, vocabulary) -> None:
 
 def read_vocabulary(path) -> list[str]:
     """The tokens of a saved vocabulary without the padding and OOV entries,
-    as ``TextVectorization(vocabulary=...)`` takes them."""
-    return (Path(path) / VOCABULARY).read_text(encoding="utf-8").split("\n")[2:]
+    as ``TextVectorization(vocabulary=...)`` takes them. A bag-of-words
+    vectorizer (``multi_hot``/``count``) has no padding entry, only the OOV."""
+    tokens = (Path(path) / VOCABULARY).read_text(encoding="utf-8").split("\n")
+    start = 1 if tokens[:1] == [""] else 0
+    return tokens[start + 1:] if tokens[start:start + 1] == ["[UNK]"] else tokens[start:]
 
 
 def write_json(path, data) -> Path:

@@ -36,12 +36,11 @@ class ClassificationTask(Task):
         self.vectorizer = self._vectorizer(splits, files) if splits.kind == "text" else None
 
     def _vectorizer(self, splits, files: RunFiles):
-        from keras_recipes.training.model_inputs import adapt_vectorizer, make_vectorizer
+        from keras_recipes.training.model_inputs import fit_vectorizer, make_vectorizer
 
         if files.resume and (files.run_dir / rundir.VOCABULARY).is_file():
             return make_vectorizer(self.cfg.data, vocabulary=rundir.read_vocabulary(files.run_dir))
-        vectorizer = make_vectorizer(self.cfg.data)
-        adapt_vectorizer(vectorizer, splits.train.map(lambda x, y: x).batch(1024))
+        vectorizer = fit_vectorizer(self.cfg.data, splits.train.map(lambda x, y: x).batch(1024))
         if files.chief:
             rundir.write_vocabulary(files.run_dir, vectorizer.get_vocabulary())
         return vectorizer

@@ -69,20 +69,42 @@ def text_model(body: keras.Model, vectorizer, name: str = "model") -> keras.Mode
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-def adapt_vectorizer(vectorizer, texts) -> None:
-    """Adapt on training text only, keeping only tokens a .keras file can hold."""
+def fit_vectorizer(data: DataConfig, texts):
+    """The recipe's TextVectorization adapted on ``texts`` (training text
+    only), keeping only tokens a .keras file can hold.
+
+    Dropping tokens builds a fresh layer from the kept vocabulary: adapting
+    builds the layer, and a bag-of-words output cannot change its width after that.
+    """
+    vectorizer = make_vectorizer(data)
     vectorizer.adapt(texts)
-    vocabulary = vectorizer.get_vocabulary()[2:]  # without padding "" and [UNK]
+    vocabulary = vectorizer.get_vocabulary(include_special_tokens=False)
     kept = [token for token in vocabulary if not _LINE_BREAKS.intersection(token)]
-    if len(kept) < len(vocabulary):
-        vectorizer.set_vocabulary(kept)
+    return make_vectorizer(data, vocabulary=kept) if len(kept) < len(vocabulary) else vectorizer
+
+
+def is_bag(data: DataConfig) -> bool:
+    """Whether the vectorizer hands the model a bag of words / n-grams
+    (``data.text_output`` multi_hot or count) instead of token ids."""
+    return data.text_output != "int"
 
 
 def make_vectorizer(data: DataConfig, vocabulary=None):
-    """The recipe's TextVectorization; adapt it on training text only."""
+    """The recipe's TextVectorization; adapt it on training text only.
+
+    ``data.text_output="int"``: token ids padded or cut to
+    ``data.sequence_length``. A bag (``multi_hot``/``count``) is a
+    ``[batch, vocabulary]`` SparseTensor: dense, a batch of 128 reviews over
+    100k n-grams would be 100 MB per step, nearly all zeros (timings in
+    benchmarks/RESULTS.md). ``data.ngrams=2`` adds word pairs to the vocabulary.
+    """
+    bag = is_bag(data)
     return keras.layers.TextVectorization(
         max_tokens=data.vocab_size,
-        output_sequence_length=data.sequence_length,
+        ngrams=data.ngrams if data.ngrams > 1 else None,
+        output_mode=data.text_output,
+        output_sequence_length=None if bag else data.sequence_length,
+        sparse=bag,
         vocabulary=vocabulary,
         name="vectorize",
     )

@@ -131,6 +131,30 @@ def test_accuracy_quick_runs_recipe_and_hand_written_rows(accuracy, tmp_path, ca
     assert "| `imdb-lstm` | 1 epochs | 2 |" in capsys.readouterr().out
 
 
+def test_accuracy_quick_runs_the_ngram_and_mnist_rows(accuracy, tmp_path, capsys):
+    out = tmp_path / "accuracy.json"
+    accuracy.main(["--synthetic", "--quick", "--only", "imdb-ngram,hand-written-bigrams-2ep,mnist-cnn",
+                   "--seeds", "1", "--precision", "float32", "--json", str(out)])
+    rows = {r["row"]: r for r in json.loads(out.read_text())["rows"]}
+    assert set(rows) == {"imdb-ngram", "hand-written-bigrams-2ep", "mnist-cnn"}
+    assert all(0.0 <= r["mean"] <= 1.0 and r["epochs"] == 1 for r in rows.values())
+
+
+def test_mnist_layout_is_the_mnist_holdout_split(accuracy, tmp_path):
+    from mnist_holdout import make_holdout
+
+    for digit in range(3):
+        (tmp_path / "src" / str(digit)).mkdir(parents=True)
+        for i in range(20):
+            (tmp_path / "src" / str(digit) / f"{i}.png").write_bytes(b"")
+    out = accuracy.mnist_layout(tmp_path / "src", tmp_path / "h")
+    test = sorted(p.relative_to(out / "test") for p in (out / "test").glob("*/*.png"))
+    assert len(test) == 10 and len(list((out / "train").glob("*/*.png"))) == 50  # a sixth held out
+    make_holdout(tmp_path / "src", tmp_path / "again", holdout=10)
+    assert sorted(p.relative_to(tmp_path / "again" / "test")
+                  for p in (tmp_path / "again" / "test").glob("*/*.png")) == test
+
+
 def test_tuning_split_scores_seeds_on_the_fixed_split(accuracy, tmp_path, capsys):
     import tuning_split
 

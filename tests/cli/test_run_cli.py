@@ -13,7 +13,7 @@ from keras_recipes.cli.main import cli
 from tests_support.cli_driver import recipes_cli, write_image_folder
 
 
-@pytest.mark.parametrize("recipe", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn",
+@pytest.mark.parametrize("recipe", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn", "imdb-ngram",
                                     "mnist-cnn", "cifar-plain", "cifar-vgg"])
 def test_smoke_runs_every_recipe(recipe, tmp_path):
     # float32: `auto` picks bfloat16 on some CPUs only; precision has its own tests.

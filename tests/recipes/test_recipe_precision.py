@@ -5,15 +5,17 @@ probabilities and loss."""
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from keras_recipes import config as C
 from keras_recipes import get_recipe
-from keras_recipes.training.model_inputs import DataInfo, image_model
+from keras_recipes.training.model_inputs import DataInfo, image_model, is_bag
 
 SMALL = {
     "cifar-resnet": ["model.depth=8", "model.width=4"],
     "imdb-lstm": ["model.units=4", "model.embed_dim=8", "data.vocab_size=50", "data.sequence_length=12"],
     "imdb-gru": ["model.units=4", "model.embed_dim=8", "data.vocab_size=50", "data.sequence_length=12"],
+    "imdb-ngram": ["model.hidden_units=4", "data.vocab_size=50"],
     "imdb-cnn": ["model.filters=4", "model.embed_dim=8", "model.kernel_size=3", "data.vocab_size=50",
                  "data.sequence_length=12"],
     "mnist-cnn": ["model.filters=4", "model.dense_units=8"],
@@ -22,7 +24,7 @@ SMALL = {
 }
 # The recipes added with float32 in the list; the older ones run the mixed
 # policies only (float32 is what every other test of them trains in).
-FLOAT32_TOO = ("mnist-cnn", "cifar-plain", "cifar-vgg")
+FLOAT32_TOO = ("mnist-cnn", "cifar-plain", "cifar-vgg", "imdb-ngram")
 CASES = [(name, policy) for name in sorted(SMALL)
          for policy in ("float32", "mixed_float16", "mixed_bfloat16")
          if policy != "float32" or name in FLOAT32_TOO]
@@ -45,6 +47,8 @@ def test_recipe_model_under_each_precision(name, policy):
         info = DataInfo(kind="text", num_classes=2, vocab_size=50, sequence_length=12)
         model = recipe.build_model(cfg, info)
         x = rng.integers(0, 50, (8, 12))
+        if is_bag(cfg.data):  # what the vectorizer hands it: a sparse multi-hot bag
+            x = tf.sparse.from_dense((rng.random((8, 50)) < 0.2).astype("float32"))
         y = np.arange(8) % 2
     # compile() wraps float16 optimizers in a LossScaleOptimizer itself.
     model.compile(keras.optimizers.SGD(0.01), "sparse_categorical_crossentropy")

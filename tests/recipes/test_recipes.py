@@ -28,7 +28,7 @@ def image_info(cfg, num_classes=10) -> DataInfo:
                     image_shape=(d.image_size, d.image_size, d.channels))
 
 
-@pytest.mark.parametrize("name", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn",
+@pytest.mark.parametrize("name", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn", "imdb-ngram",
                                   "mnist-cnn", "cifar-plain", "cifar-vgg", "mnist-dcgan"])
 def test_listed_parameter_count_matches_the_built_model(name):
     recipe = get_recipe(name)
@@ -83,20 +83,37 @@ def test_mnist_cnn_reads_grayscale_28x28_and_never_flips():
     assert not any(isinstance(layer, keras.layers.RandomFlip) for layer in aug.layers)
 
 
-@pytest.mark.parametrize("overrides, dense_layers, has_bn", [
-    ([], 2, True),
-    (["model.batch_norm=false", "model.dropout=0.0", "model.kernel_size=3"], 2, False),
+@pytest.mark.parametrize("overrides, dense_layers, has_bn, convs", [
+    ([], 2, True, 4),
+    (["model.batch_norm=false", "model.dropout=0.0", "model.kernel_size=5"], 2, False, 4),
+    (["model.convs_per_stage=1"], 2, True, 2),
 ])
-def test_mnist_cnn_course_flags(overrides, dense_layers, has_bn):
+def test_mnist_cnn_course_flags(overrides, dense_layers, has_bn, convs):
+    from keras_recipes.layers import ConvBNReLU
+
     recipe = get_recipe("mnist-cnn")
     cfg = C.apply_overrides(recipe.config(), overrides)
     model = recipe.build_model(cfg, image_info(cfg))
     layers = list(model._flatten_layers())
     assert sum(isinstance(layer, keras.layers.Dense) for layer in layers) == dense_layers
     assert any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers) == has_bn
+    assert sum(isinstance(layer, ConvBNReLU) for layer in layers) == convs
     conv = model.get_layer("conv1").conv
     assert conv.kernel_size == (cfg.model.kernel_size,) * 2
     assert model.get_layer("dropout").rate == cfg.model.dropout
+
+
+def test_mnist_cnn_lenet_preset_is_the_lessons_model():
+    recipe = get_recipe("mnist-cnn")
+    default, lenet = recipe.config(), recipe.config(preset="lenet")
+    assert (default.model.kernel_size, default.model.convs_per_stage) == (3, 2)
+    assert (lenet.model.kernel_size, lenet.model.convs_per_stage, lenet.train.epochs) == (5, 1, 6)
+    assert (lenet.augment, lenet.data) == (default.augment, default.data)  # same data and shifts
+    model = recipe.build_model(lenet, image_info(lenet))
+    assert model.name == "lenet" and model.count_params() == 455_210
+    assert [layer.name for layer in model.layers if layer.name.startswith("conv")] == ["conv1", "conv2"]
+    with pytest.raises(ValueError, match="model.convs_per_stage must be >= 1"):
+        recipe.build_model(C.apply_overrides(default, ["model.convs_per_stage=0"]), image_info(default))
 
 
 def test_cifar_vgg_variants():
@@ -130,13 +147,18 @@ def test_cifar_vgg_variants():
 HARD_TEXTS = ["a good film", "", "\ufffd\ufffd caf\xe9 awful", "word " * 5000]
 
 
-@pytest.mark.parametrize("recipe", ["imdb-lstm", "imdb-gru"])
-def test_text_models_round_trip_raw_strings(recipe, tmp_path):
+NGRAM_OVERRIDES = ["model.hidden_units=4", "data.vocab_size=200", "data.val_fraction=0.25",
+                   "train.batch_size=16"]
+
+
+@pytest.mark.parametrize("recipe, overrides", [("imdb-lstm", TEXT_OVERRIDES), ("imdb-gru", TEXT_OVERRIDES),
+                                               ("imdb-ngram", NGRAM_OVERRIDES)])
+def test_text_models_round_trip_raw_strings(recipe, overrides, tmp_path):
     texts, labels = toy_texts()
     texts[0] += " caf\x85 line\u2028break"  # tokens Keras' vocabulary file cannot hold
     # float32: on CPUs with native bfloat16 `auto` trains in mixed_bfloat16, and
     # the float32 export then differs from the bf16 Keras model by ~4e-5.
-    run_dir = train(tmp_path / "run", recipe, [*TEXT_OVERRIDES, "runtime.precision=float32"],
+    run_dir = train(tmp_path / "run", recipe, [*overrides, "runtime.precision=float32"],
                     data=(texts, labels))
     model = keras.saving.load_model(run_dir / rundir.FINAL_MODEL)
     raw = tf.constant([t.encode("utf-8") for t in HARD_TEXTS] + [b"\xff\xfe not utf-8 \xc3"])
@@ -175,3 +197,51 @@ def test_recurrent_recipes_reject_an_unknown_pooling():
     info = DataInfo(kind="text", num_classes=2, vocab_size=50, sequence_length=12)
     with pytest.raises(ArgumentError, match="model.pooling must be one of last, avg, max, avg_max"):
         get_recipe("imdb-lstm").build_model(cfg, info)
+
+
+def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(tmp_path):
+    texts, labels = toy_texts()
+    run_dir = train(tmp_path / "run", "imdb-ngram", NGRAM_OVERRIDES, data=(texts, labels))
+    vocabulary = rundir.read_vocabulary(run_dir)
+    assert "good" in vocabulary and any(" " in token for token in vocabulary)  # bigrams too
+    assert "[UNK]" not in vocabulary and "" not in vocabulary
+    model = keras.saving.load_model(run_dir / rundir.FINAL_MODEL)
+    vectorize = model.get_layer("vectorize")
+    assert vectorize.get_vocabulary(include_special_tokens=False) == vocabulary
+    bag = vectorize(tf.constant(["good good film", ""]))
+    assert isinstance(bag, tf.SparseTensor) and bag.shape[1] == len(vocabulary) + 1  # + [UNK]
+    # multi-hot: a repeated word counts once
+    assert tf.sparse.to_dense(bag).numpy().max() == 1
+    # A resumed run rebuilds the same vectorizer from the saved vocabulary.
+    from keras_recipes.training.model_inputs import make_vectorizer
+
+    cfg = C.apply_overrides(get_recipe("imdb-ngram").config(), NGRAM_OVERRIDES)
+    again = make_vectorizer(cfg.data, vocabulary=vocabulary)
+    np.testing.assert_array_equal(tf.sparse.to_dense(again(tf.constant(["good good film"]))).numpy(),
+                                  tf.sparse.to_dense(bag).numpy()[:1])
+
+
+@pytest.mark.parametrize("overrides, match", [
+    (["data.text_output=int"], "data.text_output must be multi_hot or count"),
+    (["model.hidden_units=-1"], "model.hidden_units must be >= 0"),
+])
+def test_imdb_ngram_rejects_token_ids_and_negative_widths(overrides, match):
+    from keras_recipes.layers import ArgumentError
+
+    recipe = get_recipe("imdb-ngram")
+    cfg = C.apply_overrides(recipe.config(), overrides)
+    with pytest.raises(ArgumentError, match=match):
+        recipe.build_model(cfg, DataInfo(kind="text", num_classes=2, vocab_size=50))
+
+
+def test_imdb_ngram_linear_head_and_config_checks():
+    recipe = get_recipe("imdb-ngram")
+    cfg = recipe.config()
+    assert (cfg.data.text_output, cfg.data.ngrams, cfg.data.val_split) == ("multi_hot", 2, "blocks")
+    linear = recipe.build_model(C.apply_overrides(cfg, ["model.hidden_units=0"]),
+                                DataInfo(kind="text", num_classes=2, vocab_size=50))
+    assert [type(layer).__name__ for layer in linear.layers] == ["InputLayer", "Dense"]
+    with pytest.raises(C.ConfigError, match="data.ngrams` must be >= 1"):
+        C.apply_overrides(cfg, ["data.ngrams=0"])
+    with pytest.raises(C.ConfigError, match="data.text_output` must be one of int, multi_hot, count"):
+        C.apply_overrides(cfg, ["data.text_output=tf_idf"])

@@ -1,0 +1,108 @@
+"""imdb-ngram: a bag of word n-grams (words and word pairs) classifying IMDB
+reviews from raw text, the baseline every sequence model must beat.
+
+The vectorizer inside the model turns a review into one multi-hot row over
+the most frequent ``data.vocab_size`` unigrams and bigrams
+(``data.ngrams=2``, ``data.text_output=multi_hot``: present or not); a small
+dense head with dropout classifies it (``model.hidden_units=0``: a linear
+classifier, logistic regression on the bag). Word order beyond pairs is
+ignored, which is why it trains in seconds and why it is the yardstick of
+the LSTM and GRU recipes (Wang & Manning 2012: bigram NBSVM 91.2% on the
+IMDB test split; Chollet, *Deep Learning with Python*, 2nd ed., ch. 11:
+binary bigrams + Dense(16) 90.4%).
+
+Course flags: ``--set data.ngrams=1`` (what word pairs buy),
+``--set data.text_output=count`` (counts instead of presence),
+``--set model.hidden_units=0`` (a linear model), ``--set
+data.vocab_size=20000``.
+
+Example::
+
+    recipes run imdb-ngram --data ~/data/aclImdb/train --output runs/ngram
+    recipes predict runs/ngram "not good at all, a waste of time"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from keras_recipes.config import RecipeConfig
+from keras_recipes.recipes._text import imdb_data, imdb_train
+from keras_recipes.registry import register_recipe
+
+
+@dataclass
+class BagConfig:
+    hidden_units: int = 16  # one ReLU layer on the bag; 0: linear
+    dropout: float = 0.5  # after the hidden layer (the sparse bag itself takes none)
+
+
+def build_model(cfg: RecipeConfig, info):
+    """Sparse bag [batch, vocabulary] -> [Dense(hidden, relu) -> dropout] -> softmax."""
+    import keras
+
+    from keras_recipes.layers import ArgumentError
+    from keras_recipes.training.model_inputs import is_bag
+
+    if not is_bag(cfg.data):
+        raise ArgumentError("imdb-ngram reads a bag of n-grams: data.text_output must be "
+                            f"multi_hot or count. Received: text_output={cfg.data.text_output!r}")
+    m = cfg.model
+    if m.hidden_units < 0:
+        raise ArgumentError(f"model.hidden_units must be >= 0. Received: hidden_units={m.hidden_units}")
+    inputs = keras.Input(shape=(info.vocab_size,), sparse=True, name="bag")
+    x = inputs
+    if m.hidden_units:
+        x = keras.layers.Dense(m.hidden_units, activation="relu", name="hidden")(x)
+        x = keras.layers.Dropout(m.dropout, name="dropout")(x)
+    outputs = keras.layers.Dense(info.num_classes, activation="softmax", dtype="float32",
+                                 name="classifier")(x)
+    return keras.Model(inputs, outputs, name="ngram_classifier")
+
+
+def ngram_defaults() -> RecipeConfig:
+    """Chosen on the honest (blocks) split of aclImdb train, seed 1337, best
+    epoch (`python benchmarks/tuning_split.py --data .../aclImdb/train
+    imdb-ngram --seeds 1337 --checkpoint best --set ...`), 2026-12-07, a
+    shared 2-core EPYC under a load average of 6-12:
+
+    ====================================================  ======  ======
+    bigrams, 100k entries, Dense(16), 2 epochs (**chosen**)  88.00%  166 s
+    ... ``model.hidden_units=64``                          88.40%   79 s
+    ... ``data.vocab_size=200000``                         88.12%  117 s
+    ... ``data.ngrams=3 data.vocab_size=200000``           88.48%  148 s
+    ====================================================  ======  ======
+
+    All within one seed's noise (about 0.65 point on 2,500 reviews), so the
+    defaults stay the textbook model. Before the recipe, the same split in
+    a plain script said: 20k bigrams + Dense(16) 88.48% (best of 4
+    epochs), 100k bigrams linear 88.52%, 100k TF-IDF linear 85.32% (unscaled
+    TF-IDF suits a linear head badly, and Keras' sparse TF-IDF output fails
+    to trace, so the representation is multi-hot); the Dense(16) head peaks
+    by its second epoch, so training stops after two. Wall times include
+    loading and adapting the vocabulary (about 30 s with the cores free)."""
+    data = imdb_data()
+    data.text_output = "multi_hot"
+    data.ngrams = 2
+    data.vocab_size = 100_000
+    train = imdb_train(epochs=2)
+    train.batch_size = 128
+    train.schedule = "cosine"
+    return RecipeConfig(model=BagConfig(), data=data, train=train)
+
+
+@register_recipe(
+    "imdb-ngram",
+    build_model=build_model,
+    problem="text classification",
+    dataset="IMDB reviews",
+    num_classes=2,
+    model="bag of bigrams (multi-hot) + Dense(16)",
+    params="1.6M",
+    reference="89-91% (binary bigrams + Dense(16): 90.4%, Chollet 2021; NBSVM-bi 91.2%)",
+    search_space={"train.lr": "loguniform(3e-4, 3e-3)", "model.hidden_units": "choice(0, 16, 64)",
+                  "data.vocab_size": "choice(20000, 100000, 200000)"},
+)
+def imdb_ngram() -> RecipeConfig:
+    """Bag of word bigrams (multi-hot) + a small dense head on IMDB reviews (raw strings in)."""
+    return ngram_defaults()
