@@ -301,9 +301,10 @@ def check_depth_6n2(depth) -> None:
                 lambda v: v > 2 and (v - 2) % 6 == 0)
 
 
-# Model settings that may be 0 (counts of optional extras); every other
-# integer setting of a recipe's model (layers, units, filters, sizes) is > 0.
-_MODEL_ZERO_OK = ("importance_samples",)
+# Model settings that may be 0 (counts of optional extras; imdb-ngram's
+# hidden_units=0 is its linear model); every other integer setting of a
+# recipe's model (layers, units, filters, sizes) is > 0.
+_MODEL_ZERO_OK = ("importance_samples", "hidden_units")
 
 
 def _check_model(model) -> None:
@@ -316,8 +317,10 @@ def _check_model(model) -> None:
         value, key = getattr(model, f.name), f"model.{f.name}"
         if "dropout" in f.name:
             check_range(key, value, "in [0, 1)", lambda v: 0 <= v < 1)
-        elif isinstance(value, bool) or f.name in _MODEL_ZERO_OK:
+        elif isinstance(value, bool):
             continue
+        elif f.name in _MODEL_ZERO_OK:
+            check_range(key, value, ">= 0", lambda v: v >= 0)
         elif isinstance(value, int):
             check_range(key, value, "> 0", lambda v: v > 0)
         elif isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):

@@ -112,8 +112,8 @@ def test_mnist_cnn_lenet_preset_is_the_lessons_model():
     model = recipe.build_model(lenet, image_info(lenet))
     assert model.name == "lenet" and model.count_params() == 455_210
     assert [layer.name for layer in model.layers if layer.name.startswith("conv")] == ["conv1", "conv2"]
-    with pytest.raises(ValueError, match="model.convs_per_stage must be >= 1"):
-        recipe.build_model(C.apply_overrides(default, ["model.convs_per_stage=0"]), image_info(default))
+    with pytest.raises(ValueError, match="`model.convs_per_stage` must be > 0; received 0"):
+        C.apply_overrides(default, ["model.convs_per_stage=0"])  # before any model is built
 
 
 def test_cifar_vgg_variants():
@@ -221,17 +221,15 @@ def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(tmp_path):
                                   tf.sparse.to_dense(bag).numpy()[:1])
 
 
-@pytest.mark.parametrize("overrides, match", [
-    (["data.text_output=int"], "data.text_output must be multi_hot or count"),
-    (["model.hidden_units=-1"], "model.hidden_units must be >= 0"),
-])
-def test_imdb_ngram_rejects_token_ids_and_negative_widths(overrides, match):
+def test_imdb_ngram_rejects_token_ids_and_negative_widths():
     from keras_recipes.layers import ArgumentError
 
     recipe = get_recipe("imdb-ngram")
-    cfg = C.apply_overrides(recipe.config(), overrides)
-    with pytest.raises(ArgumentError, match=match):
+    cfg = C.apply_overrides(recipe.config(), ["data.text_output=int"])
+    with pytest.raises(ArgumentError, match="data.text_output must be multi_hot or count"):
         recipe.build_model(cfg, DataInfo(kind="text", num_classes=2, vocab_size=50))
+    with pytest.raises(C.ConfigError, match="`model.hidden_units` must be >= 0; received -1"):
+        C.apply_overrides(recipe.config(), ["model.hidden_units=-1"])  # before any build
 
 
 def test_imdb_ngram_linear_head_and_config_checks():
