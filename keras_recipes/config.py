@@ -107,6 +107,7 @@ class TrainConfig:
     early_stopping_patience: int = 0  # 0: off
     backup_every: int = 0  # 0: back up at every epoch end; N: every N steps
     backup_minutes: float = 5.0  # also back up within an epoch this often; 0: off
+    keep_backups: int = 2  # backups kept in backup/; resume falls back to an older one if needed
     monitor: str = "val_accuracy"
 
 
@@ -222,6 +223,10 @@ def _validate(cfg: RecipeConfig) -> RecipeConfig:
     for key in _CHOICES:
         section, name = key.split(".")
         check_choice(key, getattr(getattr(cfg, section), name))
+    if cfg.train.keep_backups < 1:
+        raise ConfigError(
+            f"config key `train.keep_backups` must be >= 1; received {cfg.train.keep_backups!r}"
+        )
     if not 0.0 <= cfg.train.warmup_fraction < 1.0:
         raise ConfigError(
             f"config key `train.warmup_fraction` must be in [0, 1); received {cfg.train.warmup_fraction!r}"
@@ -283,9 +288,9 @@ def to_dict(cfg: RecipeConfig) -> dict:
 
 
 def save(cfg: RecipeConfig, path) -> Path:
-    path = Path(path)
-    path.write_text(to_yaml(cfg))
-    return path
+    from keras_recipes.rundir.atomic import write_text
+
+    return write_text(path, to_yaml(cfg))
 
 
 def load_yaml(path) -> DictConfig | ListConfig:
