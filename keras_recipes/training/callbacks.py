@@ -123,39 +123,41 @@ class RunBackup(RunPosition):
         self._last_save = time.monotonic()
         self._steps_since = 0
         self._last_done = resume_at[1]
+        self._last_record = None
 
     def on_train_begin(self, logs=None):
         self._last_save = time.monotonic()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        super().on_epoch_begin(epoch, logs)
-        self._last_done = self.offset
 
     def on_train_batch_end(self, batch, logs=None):
         done = self.batches_done(batch)
         # With steps_per_execution=k Keras calls this every k steps.
         self._steps_since += done - self._last_done
         self._last_done = done
-        if self.stop is not None and self.stop.requested:
-            from keras_recipes.training.preemption import StopRequested
-
-            raise StopRequested(self.stop.requested, self._save(self.epoch, done))
+        last = batch + 1 >= ((self.params or {}).get("steps") or math.inf)
+        if self.stop is not None and self.stop.requested and not last:
+            self._stop(self._save(self.epoch, done))
         due_steps = self.every_steps and self._steps_since >= self.every_steps
         due_time = self.every_seconds and time.monotonic() - self._last_save >= self.every_seconds
-        if due_steps or due_time:
+        if (due_steps or due_time) and not last:  # the epoch end saves it in a moment
             self._save(self.epoch, done)
 
-    def on_test_batch_end(self, batch, logs=None):
-        # A signal during validation: the epoch's training part is done but
-        # its end (history row, best model) is not; stop now and resume from
-        # the last backup rather than wait for the whole validation pass.
-        if self.stop is not None and self.stop.requested:
-            from keras_recipes.training.preemption import StopRequested
-
-            raise StopRequested(self.stop.requested, None)
-
     def on_epoch_end(self, epoch, logs=None):
-        self._save(epoch + 1, 0)
+        # A stop requested in the epoch's last batch or its validation waits
+        # for this backup and the epoch's other callbacks (history row, best
+        # model), then stops at the next epoch's start: a resume needs no
+        # "epoch trained but not validated" state.
+        self._last_record = self._save(epoch + 1, 0)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
+        self._last_done = self.offset
+        if self.stop is not None and self.stop.requested and self._last_record:
+            self._stop(self._last_record)
+
+    def _stop(self, record):
+        from keras_recipes.training.preemption import StopRequested
+
+        raise StopRequested(self.stop.requested, record)
 
     def _save(self, epoch: int, batch: int) -> dict:
         import numpy as np
@@ -294,7 +296,9 @@ def standard(run_dir, train, *, has_val: bool, resume_rows: list[dict], batch_si
     )
     callbacks = [
         StopOnDivergence(resume_at), throughput,
-        keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY), append=bool(resume_rows)),
+        # Always append: a new run has no history.csv yet (it gets its header),
+        # and a resumed one may fit in two parts (see Trainer._train).
+        keras.callbacks.CSVLogger(str(run_dir / rundir.HISTORY), append=True),
         keras.callbacks.TensorBoard(str(run_dir / rundir.LOGS), write_graph=False, profile_batch=0),
         backup,
     ]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from keras_recipes import rundir
 from keras_recipes.cli.main import cli
+from keras_recipes.rundir.backups import BackupStore
 from tests_support.cli_driver import recipes_cli, write_image_folder
 
 
@@ -30,10 +31,10 @@ def test_killed_run_resumes_without_gaps_or_repeats(tmp_path):
     epochs = 40
     proc = recipes_cli(tmp_path, "run", "toy-cnn", "--data", str(data), "--output", str(run_dir),
                        "--epochs", str(epochs), "-q")
-    meta = run_dir / rundir.BACKUP / "training_metadata.json"
+    store = BackupStore(run_dir / rundir.BACKUP)
     deadline = time.time() + 240
     while time.time() < deadline and proc.poll() is None:
-        if meta.is_file() and json.loads(meta.read_text() or "{}").get("epoch", 0) >= 2:
+        if (store.newest() or {}).get("epoch", 0) >= 2:
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be killed:\n" + proc.stdout.read()
