@@ -46,6 +46,7 @@ def test_killed_run_resumes_without_gaps_or_repeats(tmp_path):
     output, _ = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, output
     assert "resuming" in output
+    assert f"taking over the lock of {run_dir} from pid {proc.pid}" in output  # kill -9 left it
     with open(run_dir / rundir.HISTORY) as f:
         history = [int(row["epoch"]) for row in csv.DictReader(f)]
     assert history == list(range(epochs))

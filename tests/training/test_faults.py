@@ -287,3 +287,50 @@ def test_each_stop_has_its_exit_code(toy, monkeypatch, error, code):
     result = CliRunner().invoke(cli, ["run", toy, "--smoke"])
     assert result.exit_code == code and str(error) in result.output
     assert "Traceback" not in result.output
+
+
+# -- the real command line: SIGTERM from outside, a second process meanwhile --------------
+
+def test_sigterm_from_outside_stops_the_cli_and_a_second_process_is_refused_meanwhile(
+        toy, tmp_path):
+    """`recipes run` in its own process, SIGTERM at a random moment after the
+    first epoch: while it trains, a second `run --output --overwrite` and a
+    `resume` are refused and change nothing; after the signal it exits 75
+    with the resume line, and `recipes resume` ends where a whole run does."""
+    import random
+    import time
+
+    from tests_support.cli_driver import recipes_cli, write_image_folder
+
+    data = write_image_folder(tmp_path / "data", per_class=16)
+    run_dir = tmp_path / "r"
+    sets = ["--set", "runtime.deterministic=true", "--set", "train.backup_minutes=0",
+            "--precision", "float32"]  # `auto` differs between this process and the CLI's
+    proc = recipes_cli(tmp_path, "run", toy, "--data", str(data), "--output", str(run_dir),
+                       "--epochs", "16", "-q", *sets)
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None and not backups(run_dir):
+        time.sleep(0.05)
+    time.sleep(random.uniform(0, 0.5))
+    assert proc.poll() is None, "the run ended before the signal:\n" + proc.stdout.read()
+    owner = json.loads((run_dir / LOCK).read_text())
+    assert owner["pid"] == proc.pid
+    for args in (["run", toy, "--data", str(data), "--output", str(run_dir), "--overwrite"],
+                 ["resume", str(run_dir)]):
+        refused = CliRunner().invoke(cli, args)
+        assert refused.exit_code == 2 and f"in use by pid {proc.pid}" in refused.output, refused.output
+    assert (run_dir / rundir.CONFIG).is_file() and backups(run_dir)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 75, out
+    assert f"`recipes resume {run_dir}` continues from there" in out
+    assert not (run_dir / LOCK).exists()
+    stopped_at = backups(run_dir)[0]
+    assert history_epochs(run_dir) == list(range(stopped_at[0]))
+    resumed = CliRunner().invoke(cli, ["resume", str(run_dir), "-q"])
+    assert resumed.exit_code == 0, resumed.output
+    assert history_epochs(run_dir) == list(range(16))
+    whole = tmp_path / "whole"
+    cfg = C.load(run_dir / rundir.CONFIG, get_recipe(toy).config())
+    run(cfg, whole)
+    assert_same_weights(run_dir, final_weights(whole))
