@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import shutil
@@ -456,7 +457,10 @@ class Trainer:
         train_ds, val_ds, test_ds = self.pipelines(splits, start_batch=epoch * steps + batch)
         self._write_start_files(steps)
         self._marks["build"] = time.time()
-        with StopSignals(print_fn=self._say) as stop:
+        # Workers must stop at the same step, which a signal to one cannot
+        # arrange: a multi-worker run stops at once, as on SIGKILL.
+        signals = StopSignals(print_fn=self._say) if self.hw.num_workers <= 1 else None
+        with signals or contextlib.nullcontext() as stop:
             callbacks, throughput = callbacks_lib.standard(
                 self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
                 batch_size=self.global_batch, verbose=self.verbose,
@@ -504,10 +508,10 @@ class Trainer:
             rundir.write_json(self.run_dir / rundir.METRICS, {
                 "recipe": self.cfg.recipe, "diverged": True, "epochs": err.epoch + 1,
                 "epoch": err.epoch + 1, "batch": err.batch, "step": err.step})
-        if self.precision == "mixed_float16":
-            precision = "float16 overflow: try runtime.precision=mixed_bfloat16 or float32"
-        else:
-            precision = f"{self.precision} precision: try runtime.precision=float32"
+        precision = {
+            "mixed_float16": "float16 overflow (try runtime.precision=mixed_bfloat16 or float32)",
+            "mixed_bfloat16": "bfloat16 rounding (try runtime.precision=float32)",
+        }.get(self.precision, "a numerically unstable model (the precision, float32, is not it)")
         record = self._backups().newest()
         kept = (f"; the last good backup (epoch {record['epoch'] + 1}, batch {record['batch']}) "
                 f"is kept" if record else "")

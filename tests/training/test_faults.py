@@ -260,7 +260,7 @@ def test_a_nan_loss_stops_at_that_step_and_keeps_the_last_good_backup(toy, unint
         run(cfg_of(toy), run_dir, data=toy_images(), callbacks=[_At(1, 2, _poison)])
     message = str(diverged.value)
     assert f"loss is nan in epoch 2, batch 3 (step {STEPS + 3})" in message
-    assert "train.lr" in message and "runtime.precision" in message
+    assert "train.lr" in message and "precision, float32, is not it" in message
     assert "last good backup (epoch 2, batch 0) is kept" in message
     metrics = json.loads((run_dir / rundir.METRICS).read_text())
     assert metrics["diverged"] is True and (metrics["epoch"], metrics["batch"]) == (2, 3)
@@ -334,3 +334,24 @@ def test_sigterm_from_outside_stops_the_cli_and_a_second_process_is_refused_mean
     cfg = C.load(run_dir / rundir.CONFIG, get_recipe(toy).config())
     run(cfg, whole)
     assert_same_weights(run_dir, final_weights(whole))
+
+
+def test_a_second_signal_or_the_grace_period_stops_at_once():
+    """Where no batch boundary comes (a stuck input pipeline), the stop is
+    bounded: GRACE_S after the first signal, or at a second signal."""
+    import time
+
+    from keras_recipes.training.preemption import StopSignals
+
+    for second_signal in (False, True):
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            with StopSignals(grace_s=0.3, print_fn=lambda m: None) as stop:
+                os.kill(os.getpid(), signal.SIGTERM)
+                while time.monotonic() - started < 10:  # a batch that never ends
+                    if second_signal and stop.requested:
+                        os.kill(os.getpid(), signal.SIGTERM)
+                    time.sleep(0.01)
+        assert stop.requested == "SIGTERM"
+        assert time.monotonic() - started < (1 if second_signal else 3)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
