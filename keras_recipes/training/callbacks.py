@@ -58,9 +58,16 @@ class Throughput(keras.callbacks.Callback):
 class Diverged(Exception):
     """The loss became NaN or infinite at ``epoch`` (0-based), ``batch`` batches into it."""
 
-    def __init__(self, epoch: int, batch: int, step: int, key: str, value: float):
-        super().__init__(f"{key} is {value} in epoch {epoch + 1}, batch {batch} (step {step})")
+    def __init__(self, epoch: int, batch: int, step: int | None, key: str, value: float):
+        at = f" (step {step})" if step is not None else ""
+        super().__init__(f"{key} is {value} in epoch {epoch + 1}, batch {batch}{at}")
         self.epoch, self.batch, self.step, self.key, self.value = epoch, batch, step, key, value
+
+
+def optimizer_step(model) -> int | None:
+    """The optimizer's step count (None for models with their own optimizers, e.g. a GAN)."""
+    optimizer = getattr(model, "optimizer", None)
+    return None if optimizer is None else int(optimizer.iterations)
 
 
 class RunPosition(keras.callbacks.Callback):
@@ -93,8 +100,8 @@ class StopOnDivergence(RunPosition):
     def on_train_batch_end(self, batch, logs=None):
         for key, value in (logs or {}).items():
             if key.endswith("loss") and not math.isfinite(float(value)):
-                raise Diverged(self.epoch, self.batches_done(batch),
-                               int(self.model.optimizer.iterations), key, float(value))
+                raise Diverged(self.epoch, self.batches_done(batch), optimizer_step(self.model),
+                               key, float(value))
 
 
 class RunBackup(RunPosition):
@@ -164,7 +171,7 @@ class RunBackup(RunPosition):
 
         if not all(np.isfinite(w).all() for w in self.model.get_weights()
                    if np.issubdtype(np.asarray(w).dtype, np.floating)):
-            raise Diverged(epoch, batch, int(self.model.optimizer.iterations), "a weight", math.nan)
+            raise Diverged(epoch, batch, optimizer_step(self.model), "a weight", math.nan)
         record = self.store.save(self.model, epoch, batch)
         self._last_save = time.monotonic()
         self._steps_since = 0
