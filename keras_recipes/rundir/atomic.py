@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -45,14 +46,29 @@ def _remove(path: Path) -> None:
 
 
 def _mb(n: float) -> str:
-    return f"{n / 1e6:.1f} MB"
+    if n < 1e3:
+        return f"{int(n)} bytes"
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
 
-def write_error(path, err: OSError, needed_bytes: int | None = None) -> RunWriteError:
+def _reason(err: Exception) -> str:
+    if getattr(err, "strerror", None):
+        return err.strerror
+    # HDF5 reports a failed write as a RuntimeError: "... errno = 28, error
+    # message = 'No space left on device', ..."
+    found = re.search(r"error message = '([^']+)'", str(err))
+    return found.group(1) if found else (str(err).splitlines() or [type(err).__name__])[0]
+
+
+def _is_write_failure(err: Exception) -> bool:
+    return isinstance(err, OSError) or (isinstance(err, RuntimeError) and "errno = " in str(err))
+
+
+def write_error(path, err: Exception, needed_bytes: int | None = None) -> RunWriteError:
     """The one-line error for a failed write of ``path``: the reason, the space
     the file needs (when known) and the space left on its disk."""
     path = Path(path)
-    reason = err.strerror or str(err).splitlines()[0]
+    reason = _reason(err)
     parts = []
     if needed_bytes:
         parts.append(f"needs about {_mb(needed_bytes)}")
@@ -80,7 +96,8 @@ def staged(path, *, needed_bytes: int | None = None):
     """Yield a temporary path to write ``path``'s new content to (a file or a
     folder); when the block ends without an error it replaces ``path`` in one
     rename. On any error the temporary is removed and ``path`` is untouched;
-    an ``OSError`` (ENOSPC, EACCES, ...) becomes a one-line ``RunWriteError``.
+    an ``OSError`` (ENOSPC, EACCES, ...), or HDF5's RuntimeError for one,
+    becomes a one-line ``RunWriteError``.
 
     ``needed_bytes``: the size the error message reports (default: the size
     of the previous version of ``path``).
@@ -103,11 +120,10 @@ def staged(path, *, needed_bytes: int | None = None):
             _remove(old)
         else:
             os.replace(tmp, path)
-    except OSError as err:
+    except BaseException as err:
         _remove(tmp)
-        raise write_error(path, err, needed) from err
-    except BaseException:
-        _remove(tmp)
+        if isinstance(err, Exception) and _is_write_failure(err):
+            raise write_error(path, err, needed) from err
         raise
 
 

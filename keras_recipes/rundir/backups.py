@@ -33,6 +33,13 @@ from keras_recipes.rundir import atomic
 _LEGACY_META, _LEGACY_WEIGHTS = "training_metadata.json", "latest.weights.h5"
 
 
+def describe(record: dict) -> str:
+    """Where a backup resumes, for people: "the end of epoch 3" or "epoch 4, batch 12"."""
+    if record["batch"] == 0:
+        return f"the end of epoch {record['epoch']}" if record["epoch"] else "the start"
+    return f"epoch {record['epoch'] + 1}, batch {record['batch']}"
+
+
 class BackupUnreadable(RunDirError):
     """Backups exist but none can be restored."""
 
@@ -126,8 +133,7 @@ class BackupStore:
                     why = f"{record['weights']} cannot be loaded ({str(err).splitlines()[0]})"
             if why is None:
                 if failures:
-                    self.print_fn(f"using the backup of epoch {record['epoch'] + 1}, batch "
-                                  f"{record['batch']} instead")
+                    self.print_fn(f"using the backup from {describe(record)} instead")
                 return record
             failures.append(why)
             self.print_fn(f"backup {record['record']} is unusable: {why}")
@@ -141,7 +147,9 @@ class BackupStore:
         (0-based), then drop the oldest beyond ``keep``; return its record."""
         stem = f"e{epoch:05d}-b{batch:07d}"
         weights = self.folder / f"{stem}.weights.h5"
-        with atomic.staged(weights, needed_bytes=state_bytes(model)) as tmp:
+        previous = self.newest()  # the same model: its backup's size is the best estimate
+        needed = (previous or {}).get("bytes") or state_bytes(model)
+        with atomic.staged(weights, needed_bytes=needed) as tmp:
             model.save_weights(tmp)
             record = {"epoch": epoch, "batch": batch, "weights": weights.name,
                       "bytes": tmp.stat().st_size, "sha256": _sha256(tmp), "time": time.time()}

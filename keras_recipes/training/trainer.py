@@ -33,7 +33,7 @@ from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, R
                                   RunInterrupted, RunPreempted, RunWriteError)
 from keras_recipes.registry import config_from_yaml, get_recipe
 from keras_recipes.rundir import atomic, plots
-from keras_recipes.rundir.backups import BackupStore
+from keras_recipes.rundir.backups import BackupStore, describe, state_bytes
 from keras_recipes.rundir.lock import RunLock
 from keras_recipes.runtime import environment, hardware
 from keras_recipes.runtime.onednn import onednn_state
@@ -368,8 +368,11 @@ class Trainer:
             raise RunDirError(f"cannot restore the backup in {self.run_dir / rundir.BACKUP} "
                               f"({err}); {self._restart_hint()}") from None
         at = (record["epoch"], record["batch"])
-        self._say(f"resuming {self.run_dir} at epoch {at[0] + 1}/{self.cfg.train.epochs}"
-                  + (f", batch {at[1]}" if at[1] else ""))
+        if at[0] >= self.cfg.train.epochs:
+            self._say(f"resuming {self.run_dir}: training is complete, writing its results")
+        else:
+            self._say(f"resuming {self.run_dir} at epoch {at[0] + 1}/{self.cfg.train.epochs}"
+                      + (f", batch {at[1]}" if at[1] else ""))
         if not self.chief:
             return at, []
         return at, callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, at[0])
@@ -407,14 +410,14 @@ class Trainer:
         record = self._backups().newest()
         if record is None:
             return "nothing was saved yet: free space and start the run again"
-        return (f"the backup of epoch {record['epoch'] + 1}, batch {record['batch']} is intact: "
-                f"free space, then `recipes resume {self.run_dir}`")
+        return (f"the backup from {describe(record)} is intact: free space, then "
+                f"`recipes resume {self.run_dir}`")
 
     def _preempted(self, stop: StopRequested) -> RunPreempted:
         record = stop.record or self._backups().newest() or {"epoch": 0, "batch": 0}
         return RunPreempted(
-            f"stopped by {stop.signal_name} after writing a backup at epoch {record['epoch'] + 1}, "
-            f"batch {record['batch']}; `recipes resume {self.run_dir}` continues from there")
+            f"stopped by {stop.signal_name} after writing a backup at {describe(record)}; "
+            f"`recipes resume {self.run_dir}` continues from there")
 
     def _interrupted(self) -> RunInterrupted:
         epoch = callbacks_lib.backup_epoch(self.run_dir)
@@ -513,8 +516,7 @@ class Trainer:
             "mixed_bfloat16": "bfloat16 rounding (try runtime.precision=float32)",
         }.get(self.precision, "a numerically unstable model (the precision, float32, is not it)")
         record = self._backups().newest()
-        kept = (f"; the last good backup (epoch {record['epoch'] + 1}, batch {record['batch']}) "
-                f"is kept" if record else "")
+        kept = f"; the last good backup (from {describe(record)}) is kept" if record else ""
         return DivergedError(
             f"training diverged: {err}. Likely causes: a learning rate too high (try a lower "
             f"train.lr, train.warmup_epochs or train.clipnorm=1.0), or {precision}{kept}")
@@ -549,7 +551,8 @@ class Trainer:
         rows = plots.read_history(self.run_dir / rundir.HISTORY)
         if rows:
             metrics["final"] = {k: v for k, v in rows[-1].items() if k != "epoch"}
-        with atomic.staged(self.run_dir / rundir.FINAL_MODEL) as tmp:
+        needed = state_bytes(self.serving_model)
+        with atomic.staged(self.run_dir / rundir.FINAL_MODEL, needed_bytes=needed) as tmp:
             self.serving_model.save(tmp)
         best_path = self.run_dir / rundir.BEST_WEIGHTS
         if best_path.is_file():
@@ -559,7 +562,7 @@ class Trainer:
             if scored:
                 metrics["best"] = dict(pick(scored, key=lambda r: r[monitor]))
             self.model.load_weights(best_path)
-            with atomic.staged(self.run_dir / rundir.BEST_MODEL) as tmp:
+            with atomic.staged(self.run_dir / rundir.BEST_MODEL, needed_bytes=needed) as tmp:
                 self.serving_model.save(tmp)
             if test_ds is not None and self.strategy_name != "multi_worker":
                 metrics["test"] = self.eval_model.evaluate(test_ds, verbose=0, return_dict=True)
