@@ -191,6 +191,12 @@ class PublishBest(keras.callbacks.Callback):
         self.path = Path(path)
         self.tmp = atomic.partial_name(self.path)
 
+    def on_train_begin(self, logs=None):
+        # A half-written file of a process that crashed while writing it.
+        for stale in self.path.parent.glob(f".partial-*-{self.path.name}"):
+            if stale != self.tmp:
+                stale.unlink(missing_ok=True)
+
     def on_epoch_end(self, epoch, logs=None):
         if self.tmp.is_file():
             os.replace(self.tmp, self.path)

@@ -363,3 +363,22 @@ def test_a_second_signal_or_the_grace_period_stops_at_once():
         assert stop.requested == "SIGTERM"
         assert time.monotonic() - started < (1 if second_signal else 3)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_the_best_weights_are_renamed_into_place_and_a_crashed_writers_half_file_is_removed(
+        tmp_path):
+    from keras_recipes.rundir import atomic
+    from keras_recipes.training.callbacks import PublishBest
+
+    best = tmp_path / "best.weights.h5"
+    best.write_bytes(b"previous best")
+    stale = tmp_path / f".partial-999999-{best.name}"
+    stale.write_bytes(b"half")
+    publish = PublishBest(best)
+    publish.on_train_begin()
+    assert not stale.exists() and best.read_bytes() == b"previous best"
+    publish.on_epoch_end(0)  # ModelCheckpoint wrote nothing: no improvement
+    assert best.read_bytes() == b"previous best"
+    atomic.partial_name(best).write_bytes(b"new best")  # what ModelCheckpoint writes
+    publish.on_epoch_end(1)
+    assert best.read_bytes() == b"new best" and not atomic.partial_name(best).exists()
