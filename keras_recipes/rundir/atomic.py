@@ -60,7 +60,8 @@ def _reason(err: Exception) -> str:
     return found.group(1) if found else (str(err).splitlines() or [type(err).__name__])[0]
 
 
-def _is_write_failure(err: Exception) -> bool:
+def is_write_failure(err: Exception) -> bool:
+    """An error that says a write failed: an OSError, or HDF5's RuntimeError for one."""
     return isinstance(err, OSError) or (isinstance(err, RuntimeError) and "errno = " in str(err))
 
 
@@ -122,7 +123,7 @@ def staged(path, *, needed_bytes: int | None = None):
             os.replace(tmp, path)
     except BaseException as err:
         _remove(tmp)
-        if isinstance(err, Exception) and _is_write_failure(err):
+        if isinstance(err, Exception) and is_write_failure(err):
             raise write_error(path, err, needed) from err
         raise
 

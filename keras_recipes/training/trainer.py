@@ -483,9 +483,11 @@ class Trainer:
         parts = [(epoch + 1, steps - batch), (t.epochs, steps)] if batch else [(t.epochs, steps)]
         merged = keras.callbacks.History()
         merged.epoch, merged.history = [], {}
-        for end, part_steps in parts:
+        for part, (end, part_steps) in enumerate(parts):
             if epoch >= end or self.model.stop_training:  # nothing left, or early stopping
                 break
+            if part:  # a new fit reads its dataset anew: the stream from this epoch's start
+                train_ds = stream_at(epoch * steps)
             try:
                 with self.strategy.scope():
                     history = self.model.fit(
@@ -493,15 +495,15 @@ class Trainer:
                         steps_per_epoch=part_steps, callbacks=callbacks, verbose=self.verbose,
                         shuffle=False,  # tf.data shuffles
                     )
-            except OSError as err:  # a callback's write: history.csv, logs/, a checkpoint
-                raise atomic.write_error(err.filename or self.run_dir, err) from None
+            except Exception as err:  # a callback's write: history.csv, logs/, a checkpoint
+                if not atomic.is_write_failure(err):
+                    raise
+                raise atomic.write_error(getattr(err, "filename", None) or self.run_dir,
+                                         err) from None
             merged.epoch += history.epoch
             for key, values in history.history.items():
                 merged.history.setdefault(key, []).extend(values)
             epoch = end
-            # The rest of the run starts at the next epoch's first batch: the
-            # stream is rebuilt there (a new fit reads the dataset anew).
-            train_ds = stream_at(epoch * steps)
         return merged
 
     def _diverged(self, err: callbacks_lib.Diverged) -> DivergedError:
