@@ -14,14 +14,19 @@ import sys
 import click
 
 from keras_recipes._version import __version__
-from keras_recipes.errors import RecipeError, RunInterrupted
+from keras_recipes.errors import RecipeError, RunInterrupted, RunPreempted
 
 
 class UserError(click.ClickException):
     """A one-line ``Error: ...`` with exit code 2, click's code for bad usage
-    (ClickException's own code, 1, reads like a crash to scripts)."""
+    (ClickException's own code, 1, reads like a crash to scripts), or the
+    error's own code (a full disk: 74; see docs/run-directory.md)."""
 
     exit_code = 2
+
+    def __init__(self, message, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def user_errors(fn):
@@ -31,11 +36,11 @@ def user_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except RunInterrupted as err:  # a run: the message says how to continue
+        except (RunInterrupted, RunPreempted) as err:  # the message says how to continue
             click.echo(f"\n{err}", err=True)
-            sys.exit(130)
+            sys.exit(err.exit_code)
         except RecipeError as err:
-            raise UserError(str(err)) from None
+            raise UserError(str(err), getattr(err, "exit_code", 2)) from None
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
             sys.exit(130)

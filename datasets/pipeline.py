@@ -5,7 +5,8 @@ import tensorflow as tf
 
 
 def make_pipeline(ds, *, batch_size, training, cache="memory", shuffle_buffer=10_000, seed=None,
-                  augment=None, mixer=None, map_fn=None, drop_remainder=False, num_classes=None):
+                  augment=None, mixer=None, map_fn=None, drop_remainder=False, num_classes=None,
+                  start_batch=None):
     """Turns unbatched `(x, y)` examples into the batches `model.fit` reads.
 
     Order: cache (uint8, before any augmentation) -> shuffle (training;
@@ -44,6 +45,12 @@ def make_pipeline(ds, *, batch_size, training, cache="memory", shuffle_buffer=10
             text vectorisation.
         drop_remainder: drop the last, smaller batch.
         num_classes: one-hot encode the labels (see above).
+        start_batch: training only: an endless stream of batches instead of
+            one pass, pass ``p`` shuffled with the seed ``(seed, p)``, that
+            starts at batch ``start_batch`` of the stream. The order depends
+            only on the seed and the position, so a run resumed at batch
+            ``g`` sees the batches an uninterrupted run sees there. Needs
+            ``seed``.
 
     Example:
 
@@ -67,9 +74,12 @@ def make_pipeline(ds, *, batch_size, training, cache="memory", shuffle_buffer=10
         ds = ds.cache()
     elif cache:
         ds = ds.cache(cache)
-    if training:
-        ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=autotune)
+    if training and start_batch is not None:
+        ds = _stream(ds, batch_size, drop_remainder, shuffle_buffer, seed, start_batch)
+    else:
+        if training:
+            ds = ds.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+        ds = ds.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=autotune)
     if training and augment is not None:
         if isinstance(augment, keras.layers.Layer):
             ds = ds.map(lambda x, y: (augment(x, training=True), y), num_parallel_calls=autotune)
@@ -82,6 +92,22 @@ def make_pipeline(ds, *, batch_size, training, cache="memory", shuffle_buffer=10
     if map_fn is not None:
         ds = ds.map(map_fn, num_parallel_calls=autotune)
     return ds.prefetch(autotune)
+
+
+def _stream(ds, batch_size, drop_remainder, shuffle_buffer, seed, start_batch):
+    """Batches of passes ``p, p+1, ...`` over ``ds``, pass ``p`` shuffled with
+    ``(seed, p)``, from batch ``start_batch`` of the whole stream on."""
+    if seed is None:
+        raise ValueError("`start_batch` needs a `seed`: the order must be the same after a resume")
+
+    def one_pass(p):
+        order = ds.shuffle(shuffle_buffer, seed=seed * 1_000_003 + p, reshuffle_each_iteration=False)
+        return order.batch(batch_size, drop_remainder=drop_remainder)
+
+    per_pass = int(ds.batch(batch_size, drop_remainder=drop_remainder).cardinality())
+    first_pass, skip = (divmod(start_batch, per_pass) if per_pass > 0 else (0, start_batch))
+    stream = tf.data.Dataset.range(first_pass, 2**62).flat_map(one_pass)
+    return stream.skip(skip) if skip else stream
 
 
 def _one_hot(labels, num_classes):

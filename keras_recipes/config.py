@@ -118,6 +118,7 @@ class TrainConfig:
     early_stopping_patience: int = 0  # 0: off
     backup_every: int = 0  # 0: back up at every epoch end; N: every N steps
     backup_minutes: float = 5.0  # also back up within an epoch this often; 0: off
+    keep_backups: int = 2  # backups kept in backup/; resume falls back to an older one if needed
     monitor: str = "val_accuracy"
     # Record per-layer gradient norms on one fixed training batch at these
     # steps (0: at initialisation) into gradient_norms.json; []: off.
@@ -279,6 +280,7 @@ _RANGES = {
     "train.early_stopping_patience": _NON_NEGATIVE,
     "train.backup_every": _NON_NEGATIVE,
     "train.backup_minutes": _NON_NEGATIVE,
+    "train.keep_backups": _AT_LEAST_1,
     "runtime.verbose": ("0, 1 or 2", lambda v: v in (0, 1, 2)),
 }
 
@@ -440,9 +442,9 @@ def to_dict(cfg: RecipeConfig) -> dict:
 
 
 def save(cfg: RecipeConfig, path) -> Path:
-    path = Path(path)
-    path.write_text(to_yaml(cfg))
-    return path
+    from keras_recipes.rundir.atomic import write_text
+
+    return write_text(path, to_yaml(cfg))
 
 
 def load_yaml(path) -> DictConfig | ListConfig:

@@ -46,9 +46,29 @@ class DataError(RecipeError, ValueError):
 class RunInterrupted(RecipeError):
     """The user interrupted a run (Ctrl-C); the message says how to continue."""
 
+    exit_code = 130  # 128 + SIGINT, the shell's code for Ctrl-C
+
+
+class RunPreempted(RecipeError):
+    """SIGTERM or SIGINT stopped a run at a batch boundary after writing a
+    backup; ``recipes resume RUN`` continues from that batch."""
+
+    exit_code = 75  # EX_TEMPFAIL: "try again later", what a scheduler should requeue
+
 
 class RunDirError(RecipeError):
     """A run directory that cannot be used (exists, missing files, corrupt)."""
+
+
+class RunWriteError(RunDirError):
+    """A run file could not be written (a full disk, a read-only folder); the
+    message names the path and the space needed."""
+
+    exit_code = 74  # EX_IOERR
+
+
+class RunLockedError(RunDirError):
+    """Another process is training in the run directory."""
 
 
 class TrialError(RecipeError):
@@ -62,4 +82,4 @@ class ModelBuildError(TrialError, ConfigError):
 
 
 class DivergedError(TrialError):
-    """The loss became NaN and TerminateOnNaN stopped training."""
+    """The loss became NaN or infinite and the run stopped at that step."""

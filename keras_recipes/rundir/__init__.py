@@ -1,6 +1,8 @@
 """The run directory: the names of its files and how they are written and
 read (``files``, re-exported here: ``rundir.CONFIG``, ``rundir.read_json``),
-its plots (``plots``), and comparing runs (``comparison``, ``tables``).
+atomic writes (``atomic``), the kept, verified backups (``backups``), the
+one-writer lock (``lock``), its plots (``plots``), and comparing runs
+(``comparison``, ``tables``). What it guarantees: docs/run-directory.md.
 
 A run directory is the only thing evaluate, export, resume and compare read.
 """

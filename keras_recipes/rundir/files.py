@@ -10,7 +10,8 @@ Layout (files appear as the run progresses)::
         history.csv        per-epoch metrics (CSVLogger)
         metrics.json       final / best / test metrics, wall time, examples/s
         model.keras        final model;  best.keras: best validation model
-        backup/            BackupAndRestore state for `recipes resume`
+        backup/            the last train.keep_backups backups for `recipes resume`
+        .lock              the pid and host of the process training here
         logs/              TensorBoard
         curves.png         loss and accuracy, train vs validation
         gradient_norms.json per-layer gradient norms (train.gradient_norm_steps)
@@ -25,6 +26,8 @@ import os
 from pathlib import Path
 
 from keras_recipes.errors import RunDirError
+from keras_recipes.rundir import atomic
+from keras_recipes.rundir.lock import LOCK
 
 CONFIG = "config.yaml"
 ENVIRONMENT = "environment.json"
@@ -58,7 +61,7 @@ def prepare(path, *, overwrite: bool = False) -> Path:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise RunDirError(f"run directory {path} exists and is a file")
-    if path.is_dir() and any(path.iterdir()):
+    if path.is_dir() and any(p.name != LOCK for p in path.iterdir()):  # its own lock is no content
         if not overwrite:
             if (path / METRICS).is_file():
                 what = "holds a finished run; pass --overwrite to replace it or choose another --output"
@@ -108,7 +111,7 @@ def require_finished(path) -> Path:
 
 def write_vocabulary(path, vocabulary) -> None:
     """TextVectorization's vocabulary, one token a line (padding and OOV first)."""
-    (Path(path) / VOCABULARY).write_text("\n".join(vocabulary), encoding="utf-8")
+    atomic.write_text(Path(path) / VOCABULARY, "\n".join(vocabulary))
 
 
 def read_vocabulary(path) -> list[str]:
@@ -121,11 +124,7 @@ def read_vocabulary(path) -> list[str]:
 
 
 def write_json(path, data) -> Path:
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(_finite(data), indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp, path)  # atomic: a crash never leaves half a file
-    return path
+    return atomic.write_text(path, json.dumps(_finite(data), indent=2, sort_keys=True, default=str) + "\n")
 
 
 def _finite(data):

@@ -20,9 +20,14 @@ def pyplot():
 
 
 def save(fig, path) -> Path:
+    from keras_recipes.rundir.atomic import staged
+
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    pyplot().close(fig)
+    try:
+        with staged(path) as tmp:
+            fig.savefig(tmp, dpi=100)
+    finally:
+        pyplot().close(fig)
     return Path(path)
 
 

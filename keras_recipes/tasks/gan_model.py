@@ -15,8 +15,8 @@ both, which is not written yet, so a GAN on another backend fails at
 
 Losses (Goodfellow et al. 2014, the non-saturating generator loss):
 ``d_loss = BCE(1, D(x)) + BCE(0, D(G(z)))`` and ``g_loss = BCE(1, D(G(z)))``,
-on logits. ``loss`` is their sum, logged so that ``TerminateOnNaN`` sees a NaN
-in either player.
+on logits. ``loss`` is their sum, logged so that a NaN in either player stops
+the run.
 
 Noise is stateless: step ``k`` draws the global batch's noise seeded by
 ``(seed, 2k + player)``, ``k`` being the generator optimizer's iteration

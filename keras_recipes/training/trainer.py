@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import shutil
@@ -30,9 +31,11 @@ import tensorflow as tf
 from keras_recipes import config as config_lib
 from keras_recipes import rundir
 from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, RunDirError,
-                                  RunInterrupted)
+                                  RunInterrupted, RunPreempted, RunWriteError)
 from keras_recipes.registry import config_from_yaml, get_recipe
-from keras_recipes.rundir import plots
+from keras_recipes.rundir import atomic, plots
+from keras_recipes.rundir.backups import BackupStore, describe, state_bytes
+from keras_recipes.rundir.lock import RunLock
 from keras_recipes.runtime import environment, hardware
 from keras_recipes.runtime.onednn import onednn_state
 from keras_recipes.runtime.precision import apply_precision, choose_precision
@@ -41,6 +44,7 @@ from keras_recipes.runtime.strategy import (choose_strategy, is_chief, make_stra
 from keras_recipes.tasks import RunFiles, task_for
 from keras_recipes.training import callbacks as callbacks_lib
 from keras_recipes.training.optimizers import make_optimizer, make_schedule
+from keras_recipes.training.preemption import StopRequested, StopSignals
 
 SMOKE_EXAMPLES = 48
 SMOKE_BATCH = 8
@@ -116,15 +120,29 @@ class Trainer:
         self._created_dir = not resume and self.chief and not self.run_dir.exists()
         # ... and the folders above it that it created (`runs/`).
         self._created_parents = [p for p in self.run_dir.absolute().parents if not p.exists()]
+        # One writer per run: the lock comes before anything is read or
+        # replaced, so a second process never touches a run in use.
+        self._lock = RunLock(self.run_dir, print_fn=self._say)
         if resume:
             rundir.require(self.run_dir)
-            self._check_resumable()  # before saying "resuming"
-        elif self.chief:
-            rundir.prepare(self.run_dir, overwrite=overwrite)
-        if self.verbose and self.chief:
-            print(f"run directory: {self.run_dir} ({'resuming' if resume else 'writing'})")
-        self.hw = hw or hardware.detect()
-        self._setup_runtime()
+        if self.chief:
+            self._lock.acquire()
+        try:
+            if resume:
+                self._check_resumable()  # before saying "resuming"
+            elif self.chief:
+                rundir.prepare(self.run_dir, overwrite=overwrite)
+            if self.verbose and self.chief:
+                print(f"run directory: {self.run_dir} ({'resuming' if resume else 'writing'})")
+            self.hw = hw or hardware.detect()
+            self._setup_runtime()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _say(self, message: str) -> None:
+        if self.verbose:
+            print(message)
 
     # -- runtime -----------------------------------------------------------
     def _setup_runtime(self):
@@ -227,9 +245,12 @@ class Trainer:
         except ValueError as err:  # e.g. augment.pad with preset "none"
             raise ConfigError(f"augment config: {err}") from None
 
-    def pipelines(self, splits):
+    def pipelines(self, splits, start_batch: int = 0):
         """Batched train / val / test datasets of ``(inputs, targets)``; the
-        task says how a batch is prepared (``Task.pipeline_options``)."""
+        task says how a batch is prepared (``Task.pipeline_options``). Train
+        is an endless stream from batch ``start_batch`` of the run on, in an
+        order set by the seed alone, so a resumed run sees the batches an
+        uninterrupted one does."""
         from keras_recipes import datasets
 
         d = self.cfg.data
@@ -252,8 +273,13 @@ class Trainer:
         train = datasets.make_pipeline(splits.train, training=True, augment=augment,
                                        shuffle_buffer=d.shuffle_buffer, seed=self.cfg.runtime.seed,
                                        cache=cache("train"), batch_size=self.global_batch,
+                                       start_batch=start_batch,
                                        **self.task.pipeline_options(splits, training=True))
         return train, held_out("val"), held_out("test")
+
+    def train_stream_at(self, splits):
+        """``start_batch -> `` the train pipeline from that batch of the run on."""
+        return lambda start_batch: self.pipelines(splits, start_batch)[0]
 
     # -- model -------------------------------------------------------------
     def build(self, splits, steps_per_epoch: int):
@@ -328,39 +354,80 @@ class Trainer:
         key = hashlib.sha1(str(self.run_dir.resolve()).encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"keras-recipes-{key}-{worker_id()}"
 
-    def _check_resumable(self):
-        if callbacks_lib.backup_epoch(self.run_dir) is not None:
-            return
-        if (self.run_dir / rundir.METRICS).is_file():
-            raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists); "
-                              f"`recipes evaluate {self.run_dir}` scores it")
-        raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
+    def _backups(self) -> BackupStore:
+        return BackupStore(self.write_dir() / rundir.BACKUP, keep=self.cfg.train.keep_backups,
+                           print_fn=self._say)
 
-    def _resume_rows(self):
+    def _check_resumable(self):
+        """Before any work: resuming a finished or backup-less run is an error."""
+        if self.resume and not self._backups().records():
+            if (self.run_dir / rundir.METRICS).is_file():
+                raise RunDirError(f"run {self.run_dir} already finished (metrics.json exists); "
+                                  f"`recipes evaluate {self.run_dir}` scores it")
+            raise RunDirError(f"no usable backup in {self.run_dir / rundir.BACKUP}; {self._restart_hint()}")
+
+    def _restore(self) -> tuple[tuple[int, int], list[dict]]:
+        """Load the newest good backup into the built model: ``((epoch,
+        batch), history rows before that epoch)``; ``((0, 0), [])`` for a new run."""
         if not self.resume:
-            return []
-        self._check_resumable()
-        epoch = callbacks_lib.backup_epoch(self.run_dir)
-        if self.verbose:
-            print(f"resuming {self.run_dir} at epoch {epoch + 1}/{self.cfg.train.epochs}")
+            return (0, 0), []
+        try:
+            with self.strategy.scope():
+                record = self._backups().restore(self.model)
+        except RunDirError as err:
+            raise RunDirError(f"cannot restore the backup in {self.run_dir / rundir.BACKUP} "
+                              f"({err}); {self._restart_hint()}") from None
+        at = (record["epoch"], record["batch"])
+        if at[0] >= self.cfg.train.epochs:
+            self._say(f"resuming {self.run_dir}: training is complete, writing its results")
+        else:
+            self._say(f"resuming {self.run_dir} at epoch {at[0] + 1}/{self.cfg.train.epochs}"
+                      + (f", batch {at[1]}" if at[1] else ""))
         if not self.chief:
-            return []
-        return callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, epoch)
+            return at, []
+        return at, callbacks_lib.truncate_history(self.run_dir / rundir.HISTORY, at[0])
 
     def fit(self) -> dict:
         """Train, evaluate and write the run directory; return metrics.json's content.
 
         Raises:
-            RunInterrupted: on Ctrl-C, saying how to resume (or that nothing
+            RunPreempted: SIGTERM or SIGINT stopped the run at a batch
+                boundary after writing a backup (exit code 75).
+            RunInterrupted: a second signal (or Ctrl-C before training)
+                stopped it at once, saying how to resume (or that nothing
                 was saved yet).
+            DivergedError: the loss became NaN or infinite.
+            RunWriteError: a run file could not be written (a full disk).
+            RunLockedError: (from the constructor) another process trains here.
         """
         try:
             return self._fit()
+        except StopRequested as stop:
+            raise self._preempted(stop) from None
+        except callbacks_lib.Diverged as err:
+            raise self._diverged(err) from None
         except KeyboardInterrupt:
             raise self._interrupted() from None
+        except RunWriteError as err:
+            raise RunWriteError(f"{err}; {self._after_write_error()}") from None
         except BaseException:
             self._remove_if_nothing_to_keep()
             raise
+        finally:
+            self._lock.release()
+
+    def _after_write_error(self) -> str:
+        record = self._backups().newest()
+        if record is None:
+            return "nothing was saved yet: free space and start the run again"
+        return (f"the backup from {describe(record)} is intact: free space, then "
+                f"`recipes resume {self.run_dir}`")
+
+    def _preempted(self, stop: StopRequested) -> RunPreempted:
+        record = stop.record or self._backups().newest() or {"epoch": 0, "batch": 0}
+        return RunPreempted(
+            f"stopped by {stop.signal_name} after writing a backup at {describe(record)}; "
+            f"`recipes resume {self.run_dir}` continues from there")
 
     def _interrupted(self) -> RunInterrupted:
         epoch = callbacks_lib.backup_epoch(self.run_dir)
@@ -394,52 +461,40 @@ class Trainer:
 
     def _fit(self) -> dict:
         started = time.time()
-        resume_rows = self._resume_rows()  # before any work: a finished run is an error
+        self._check_resumable()  # before any work: a finished run is an error
         if not self.chief and not self.resume:
             shutil.rmtree(self.write_dir(), ignore_errors=True)  # no stale worker backup
         # Data flows through arguments, in the task contract's order.
         splits = self.load_data()
         self.task.prepare(splits, RunFiles(self.run_dir, resume=self.resume, chief=self.chief))
-        train_ds, val_ds, test_ds = self.pipelines(splits)
         self._marks = {"started": started, "data": time.time()}
         t = self.cfg.train
         steps = t.steps_per_epoch or max(1, math.ceil(splits.counts["train"] / self.global_batch))
         self.build(splits, steps)
+        (epoch, batch), resume_rows = self._restore()
+        train_ds, val_ds, test_ds = self.pipelines(splits, start_batch=epoch * steps + batch)
         self._write_start_files(steps)
         self._marks["build"] = time.time()
-        callbacks, throughput = callbacks_lib.standard(
-            self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
-            batch_size=self.global_batch, verbose=self.verbose,
-            # Workers must agree on when to save; a clock per worker would not.
-            timed_backups=self.hw.num_workers <= 1,
-        )
-        callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
-        if t.gradient_norm_steps:
-            from keras_recipes.training.gradient_norms import GradientNorms
+        # Workers must stop at the same step, which a signal to one cannot
+        # arrange: a multi-worker run stops at once, as on SIGKILL.
+        signals = StopSignals(print_fn=self._say) if self.hw.num_workers <= 1 else None
+        with signals or contextlib.nullcontext() as stop:
+            callbacks, throughput = callbacks_lib.standard(
+                self.write_dir(), t, has_val=val_ds is not None, resume_rows=resume_rows,
+                batch_size=self.global_batch, verbose=self.verbose,
+                # Workers must agree on when to save; a clock per worker would not.
+                timed_backups=self.hw.num_workers <= 1, stop=stop, resume_at=(epoch, batch),
+            )
+            callbacks += self.task.callbacks(self.write_dir()) + self.extra_callbacks
+            if t.gradient_norm_steps:
+                from keras_recipes.training.gradient_norms import GradientNorms
 
-            callbacks.append(GradientNorms(next(iter(train_ds)), t.gradient_norm_steps,
-                                           self.write_dir() / rundir.GRADIENT_NORMS))
-        # One iterator for the whole run: Keras builds a new one at every
-        # epoch of a finite dataset (two, in fact: one at the epoch's end that
-        # the next epoch's start throws away), and each refills the shuffle
-        # buffer and the prefetch queue while training waits. Repeated, the
-        # pipeline streams across epoch ends (reshuffling at each pass).
-        train_ds = train_ds.repeat()
-        try:
-            with self.strategy.scope():
-                history = self.model.fit(
-                    train_ds, validation_data=val_ds, epochs=t.epochs,
-                    steps_per_epoch=steps,
-                    callbacks=callbacks, verbose=self.verbose, shuffle=False,  # tf.data shuffles
-                )
-        except callbacks_lib.BackupUnreadable as err:
-            raise RunDirError(
-                f"cannot restore the backup in {self.run_dir / rundir.BACKUP} ({err}); "
-                f"{self._restart_hint()}"
-            ) from None
-        losses = history.history.get("loss") or [0.0]
-        if not math.isfinite(losses[-1]):
-            self._diverged(len(history.epoch), started)
+                # The run's first batch, the same one after a resume.
+                first = next(iter(self.train_stream_at(splits)(0)))
+                callbacks.append(GradientNorms(first, t.gradient_norm_steps,
+                                               self.write_dir() / rundir.GRADIENT_NORMS))
+            history = self._train(train_ds, val_ds, callbacks, steps, epoch, batch,
+                                  self.train_stream_at(splits))
         return self._finish(history, test_ds, throughput, started,
                             self._held_out(splits, val_ds, test_ds))
 
@@ -461,16 +516,53 @@ class Trainer:
                 f"(data.val_fraction={d.val_fraction:g}, seed {self.cfg.runtime.seed})")}
         return None
 
-    def _diverged(self, epochs: int, started: float):
-        """TerminateOnNaN stopped the run: record it and fail, keeping the backup."""
+    def _train(self, train_ds, val_ds, callbacks, steps: int, epoch: int, batch: int, stream_at):
+        """``model.fit`` from batch ``batch`` of ``epoch`` on; a resumed run
+        that stopped within an epoch first fits that epoch's remaining
+        batches (Keras resumes epochs, not batches). Returns the history."""
+        t = self.cfg.train
+        parts = [(epoch + 1, steps - batch), (t.epochs, steps)] if batch else [(t.epochs, steps)]
+        merged = keras.callbacks.History()
+        merged.epoch, merged.history = [], {}
+        for part, (end, part_steps) in enumerate(parts):
+            if epoch >= end or self.model.stop_training:  # nothing left, or early stopping
+                break
+            if part:  # a new fit reads its dataset anew: the stream from this epoch's start
+                train_ds = stream_at(epoch * steps)
+            try:
+                with self.strategy.scope():
+                    history = self.model.fit(
+                        train_ds, validation_data=val_ds, epochs=end, initial_epoch=epoch,
+                        steps_per_epoch=part_steps, callbacks=callbacks, verbose=self.verbose,
+                        shuffle=False,  # tf.data shuffles
+                    )
+            except Exception as err:  # a callback's write: history.csv, logs/, a checkpoint
+                if not atomic.is_write_failure(err):
+                    raise
+                raise atomic.write_error(getattr(err, "filename", None) or self.run_dir,
+                                         err) from None
+            merged.epoch += history.epoch
+            for key, values in history.history.items():
+                merged.history.setdefault(key, []).extend(values)
+            epoch = end
+        return merged
+
+    def _diverged(self, err: callbacks_lib.Diverged) -> DivergedError:
+        """A NaN or infinite loss stopped the run at once: record it in
+        metrics.json and say where and why; the backups before it are kept."""
         if self.chief:
             rundir.write_json(self.run_dir / rundir.METRICS, {
-                "recipe": self.cfg.recipe, "diverged": True, "epochs": epochs,
-                "wall_time_s": round(time.time() - started, 2)})
-        raise DivergedError(
-            f"training diverged (loss is NaN) in epoch {epochs}; try a lower train.lr, "
-            f"train.clipnorm=1.0 or runtime.precision=float32"
-        )
+                "recipe": self.cfg.recipe, "diverged": True, "epochs": err.epoch + 1,
+                "epoch": err.epoch + 1, "batch": err.batch, "step": err.step})
+        precision = {
+            "mixed_float16": "float16 overflow (try runtime.precision=mixed_bfloat16 or float32)",
+            "mixed_bfloat16": "bfloat16 rounding (try runtime.precision=float32)",
+        }.get(self.precision, "a numerically unstable model (the precision, float32, is not it)")
+        record = self._backups().newest()
+        kept = f"; the last good backup (from {describe(record)}) is kept" if record else ""
+        return DivergedError(
+            f"training diverged: {err}. Likely causes: a learning rate too high (try a lower "
+            f"train.lr, train.warmup_epochs or train.clipnorm=1.0), or {precision}{kept}")
 
     def _startup(self, first_step_end) -> dict:
         """Where the wait before training goes: data (load, split, adapt,
@@ -502,7 +594,9 @@ class Trainer:
         rows = plots.read_history(self.run_dir / rundir.HISTORY)
         if rows:
             metrics["final"] = {k: v for k, v in rows[-1].items() if k != "epoch"}
-        self.serving_model.save(self.run_dir / rundir.FINAL_MODEL)
+        needed = state_bytes(self.serving_model)
+        with atomic.staged(self.run_dir / rundir.FINAL_MODEL, needed_bytes=needed) as tmp:
+            self.serving_model.save(tmp)
         best_path = self.run_dir / rundir.BEST_WEIGHTS
         if best_path.is_file():
             monitor = self.cfg.train.monitor
@@ -511,7 +605,8 @@ class Trainer:
             if scored:
                 metrics["best"] = dict(pick(scored, key=lambda r: r[monitor]))
             self.model.load_weights(best_path)
-            self.serving_model.save(self.run_dir / rundir.BEST_MODEL)
+            with atomic.staged(self.run_dir / rundir.BEST_MODEL, needed_bytes=needed) as tmp:
+                self.serving_model.save(tmp)
             if test_ds is not None and self.strategy_name != "multi_worker":
                 metrics["test"] = self.eval_model.evaluate(test_ds, verbose=0, return_dict=True)
         if held_out is not None and self.strategy_name != "multi_worker":

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from keras_recipes import rundir
 from keras_recipes.cli.main import cli
+from keras_recipes.rundir.backups import BackupStore
 from tests_support.cli_driver import recipes_cli, write_image_folder
 
 
@@ -30,10 +31,10 @@ def test_killed_run_resumes_without_gaps_or_repeats(tmp_path):
     epochs = 40
     proc = recipes_cli(tmp_path, "run", "toy-cnn", "--data", str(data), "--output", str(run_dir),
                        "--epochs", str(epochs), "-q")
-    meta = run_dir / rundir.BACKUP / "training_metadata.json"
+    store = BackupStore(run_dir / rundir.BACKUP)
     deadline = time.time() + 240
     while time.time() < deadline and proc.poll() is None:
-        if meta.is_file() and json.loads(meta.read_text() or "{}").get("epoch", 0) >= 2:
+        if (store.newest() or {}).get("epoch", 0) >= 2:
             break
         time.sleep(0.05)
     assert proc.poll() is None, "the run ended before it could be killed:\n" + proc.stdout.read()
@@ -45,6 +46,7 @@ def test_killed_run_resumes_without_gaps_or_repeats(tmp_path):
     output, _ = resumed.communicate(timeout=600)
     assert resumed.returncode == 0, output
     assert "resuming" in output
+    assert f"taking over the lock of {run_dir} from pid {proc.pid}" in output  # kill -9 left it
     with open(run_dir / rundir.HISTORY) as f:
         history = [int(row["epoch"]) for row in csv.DictReader(f)]
     assert history == list(range(epochs))

@@ -68,3 +68,9 @@ def test_multi_worker_run_through_the_cli(tmp_path):
     assert (run_dir / rundir.FINAL_MODEL).is_file() and (run_dir / rundir.METRICS).is_file()
     history = (run_dir / rundir.HISTORY).read_text().splitlines()
     assert len(history) == 3  # one writer: header + 2 epochs, no duplicated rows
+    # Only the chief wrote the run directory: no lock or half-written file left,
+    # nothing but the run's own files (the worker wrote into a private folder).
+    names = {p.name for p in run_dir.iterdir()}
+    assert names <= {rundir.CONFIG, rundir.ENVIRONMENT, rundir.CLASS_NAMES, rundir.HISTORY,
+                     rundir.METRICS, rundir.FINAL_MODEL, rundir.BEST_MODEL, rundir.CURVES,
+                     rundir.LOGS, "checkpoints"}, names
