@@ -284,7 +284,10 @@ def test_one_training_iterator_streams_across_epoch_ends(toy_recipe, tmp_path, m
     monkeypatch.setattr(keras.Model, "fit", spy)
     cfg = toy_cfg(toy_recipe, "train.epochs=3", "train.batch_size=10")
     metrics = run(cfg, tmp_path / "r", data=toy_images(48))  # 36 train / 12 val
-    assert seen == {"cardinality": tf.data.INFINITE_CARDINALITY, "steps": 4}
+    # An endless stream (infinite, or unknown after the resume point's skip):
+    # never a finite dataset that Keras would re-iterate each epoch.
+    assert seen["cardinality"] in (tf.data.INFINITE_CARDINALITY, tf.data.UNKNOWN_CARDINALITY)
+    assert seen["steps"] == 4
     assert metrics["epochs"] == 3 and len(plots_rows(tmp_path / "r")) == 3
 
 
