@@ -32,6 +32,7 @@ from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, R
                                   RunInterrupted)
 from keras_recipes.registry import config_from_yaml, get_recipe
 from keras_recipes.rundir import plots
+from keras_recipes.rundir.hparams import write_hparams
 from keras_recipes.runtime import environment, hardware
 from keras_recipes.runtime.onednn import onednn_state
 from keras_recipes.runtime.precision import apply_precision, choose_precision
@@ -471,6 +472,7 @@ class Trainer:
         if rows:
             plots.plot_curves(rows, self.run_dir / rundir.CURVES)
         rundir.write_json(self.run_dir / rundir.METRICS, metrics)
+        write_hparams(self.run_dir, self.cfg, metrics)  # TensorBoard's HParams tab
         shutil.rmtree(self.run_dir / rundir.BACKUP, ignore_errors=True)
         if self.verbose:
             print(f"run directory: {self.run_dir}")
