@@ -37,11 +37,11 @@ rm -rf "$venv"
 
 export TF_CPP_MIN_LOG_LEVEL=2
 "$venv/bin/python" -m ruff check .
-"$venv/bin/python" -m pytest -q -p no:cacheprovider -x \
+"$venv/bin/python" -m pytest -q -p no:cacheprovider \
     tests/test_config.py tests/test_registry.py tests/test_private_api.py \
     tests/layers/test_residual_block.py tests/layers/test_jax_backend.py \
     tests/datasets/test_augmentation_presets.py tests/datasets/test_batch_mixer.py \
     tests/cli/test_cli.py tests/cli/test_completion.py \
     tests/inference/test_export.py tests/inference/test_sample_quality.py \
     tests/rundir tests/training/test_hparams.py \
-    tests/tuning/test_tune.py
+    tests/tuning/test_tune.py::test_bayesian_search tests/tuning/test_tune.py::test_space_specs_map_to_typed_values
