@@ -41,17 +41,20 @@ def _post(url: str, body: dict) -> dict:
 
 @pytest.fixture
 def tensorboard_over(tmp_path):
-    """Start TensorBoard on 127.0.0.1 over a folder; yield its base URL; kill it."""
+    """Start TensorBoard on 127.0.0.1 over a folder; yield (its base URL, its
+    process, its log file); kill it afterwards."""
     procs = []
 
     def start(logdir):
         port = _free_port()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host",
-             "127.0.0.1", "--port", str(port), "--load_fast", "false", "--reload_interval", "1"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = tmp_path / "tensorboard.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host",
+                 "127.0.0.1", "--port", str(port), "--load_fast", "false", "--reload_interval", "1"],
+                stdout=out, stderr=subprocess.STDOUT)
         procs.append(proc)
-        return f"http://127.0.0.1:{port}"
+        return f"http://127.0.0.1:{port}", proc, log
 
     yield start
     for proc in procs:
@@ -64,10 +67,12 @@ def test_tensorboard_lists_both_runs_with_their_hyperparameters(tmp_path, tensor
     for name, lr in (("slow", 0.01), ("fast", 0.2)):
         train(runs / name, "toy-cnn", [f"train.lr={lr}"], data=toy_images(32))
         assert (runs / name / "logs").is_dir()
-    base = tensorboard_over(runs) + "/data/plugin/hparams"
+    url, proc, log = tensorboard_over(runs)
+    base = url + "/data/plugin/hparams"
 
-    groups, deadline = [], time.monotonic() + 90
-    while time.monotonic() < deadline:  # TensorBoard starts, then loads the logs
+    # TensorBoard imports TensorFlow (seconds; minutes on a loaded machine), then loads the logs.
+    groups, deadline = [], time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             groups = _post(base + "/session_groups", {
                 "experimentName": "", "allowedStatuses": ["STATUS_UNKNOWN", "STATUS_SUCCESS"],
@@ -77,7 +82,8 @@ def test_tensorboard_lists_both_runs_with_their_hyperparameters(tmp_path, tensor
         if len(groups) == 2:
             break
         time.sleep(1)
-    assert len(groups) == 2, f"TensorBoard listed {len(groups)} runs in HParams, expected 2"
+    assert len(groups) == 2, (f"TensorBoard listed {len(groups)} runs in HParams, expected 2; "
+                              f"its log ends: {log.read_text()[-2000:]}")
     by_run = {g["name"]: g for g in groups}
     assert {by_run["slow"]["hparams"]["train.lr"], by_run["fast"]["hparams"]["train.lr"]} == {0.01, 0.2}
     assert by_run["fast"]["hparams"]["recipe"] == "toy-cnn"
