@@ -255,7 +255,7 @@ def _check_supported(run: LoadedRun, format: str) -> None:
         missing = [m for m in ("tf2onnx", "onnxruntime") if importlib.util.find_spec(m) is None]
         if missing:
             raise ExportError(
-                f"onnx export needs {' and '.join(missing)}: pip install \".[export]\" in the keras-recipes source tree (or pip install onnxruntime tf2onnx onnx)"
+                f"onnx export needs {' and '.join(missing)}: pip install \".[export]\" in the keras-recipes source tree (or pip install onnxruntime tf2onnx onnx)"  # noqa: E501
             )
 
 
