@@ -39,16 +39,16 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import hand_written  # noqa: E402
-import measure  # noqa: E402
-import numpy as np  # noqa: E402
-from tuning_split import TUNING_SEED, TUNING_VAL_FRACTION  # noqa: E402
+import hand_written
+import measure
+import numpy as np
+from tuning_split import TUNING_SEED, TUNING_VAL_FRACTION
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
-from keras_recipes import config as C  # noqa: E402
-from keras_recipes.datasets.folders import list_class_files  # noqa: E402
-from keras_recipes.datasets.spec import IMAGE_EXTENSIONS, TEXT_EXTENSIONS  # noqa: E402
-from keras_recipes.datasets.splits import natural_key, split_rows  # noqa: E402
+import keras_recipes as kr  # first: it turns oneDNN on before TensorFlow loads
+from keras_recipes import config as C
+from keras_recipes.datasets.folders import list_class_files
+from keras_recipes.datasets.spec import IMAGE_EXTENSIONS, TEXT_EXTENSIONS
+from keras_recipes.datasets.splits import natural_key, split_rows
 
 HOLDOUT = 0.1
 

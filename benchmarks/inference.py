@@ -31,13 +31,13 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import measure  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import measure
+import numpy as np
+import tensorflow as tf
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
-from keras_recipes import config as C  # noqa: E402
-from keras_recipes import rundir  # noqa: E402
+import keras_recipes as kr  # first: it turns oneDNN on before TensorFlow loads
+from keras_recipes import config as C
+from keras_recipes import rundir
 
 TARGET = 3.0  # evaluation examples/s over training examples/s
 HEAVY = {"cifar-vgg": 4}  # recipes trained on 1/N of the examples (CPU time)

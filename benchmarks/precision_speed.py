@@ -24,11 +24,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import measure  # noqa: E402
-import numpy as np  # noqa: E402
-import suite  # noqa: E402
+import measure
+import numpy as np
+import suite
 
-import keras_recipes  # noqa: E402,F401  (first: it turns oneDNN on before TensorFlow loads)
+import keras_recipes  # noqa: F401  (first: it turns oneDNN on before TensorFlow loads)
 
 VARIANTS = {  # name -> overrides
     "float32": ["runtime.precision=float32"],

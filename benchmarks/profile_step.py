@@ -32,14 +32,14 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras_recipes as kr  # first: it turns oneDNN on before TensorFlow loads
+import keras
+import numpy as np
+import tensorflow as tf
 
-import hand_written  # noqa: E402
-import measure  # noqa: E402
-from keras_recipes import config as C  # noqa: E402
+import hand_written
+import measure
+from keras_recipes import config as C
 
 # Op type (as TensorFlow names it) -> kind; the first matching pattern wins.
 KINDS = [

@@ -36,13 +36,13 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import hand_written  # noqa: E402
-import measure  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import hand_written
+import measure
+import numpy as np
+import tensorflow as tf
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
-from keras_recipes import config as C  # noqa: E402
+import keras_recipes as kr  # first: it turns oneDNN on before TensorFlow loads
+from keras_recipes import config as C
 
 DATA = Path("~/.cache/keras-recipes/data").expanduser()
 MODELS = {

@@ -31,11 +31,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import measure  # noqa: E402
-import numpy as np  # noqa: E402
+import measure
+import numpy as np
 
-import keras_recipes as kr  # noqa: E402  (first: it turns oneDNN on before TensorFlow loads)
-from keras_recipes import config as C  # noqa: E402
+import keras_recipes as kr  # first: it turns oneDNN on before TensorFlow loads
+from keras_recipes import config as C
 
 # The split every tuning run validated on (benchmarks/accuracy.py leaves it out).
 TUNING_SEED = 1337

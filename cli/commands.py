@@ -6,13 +6,14 @@ import click
 
 from keras_recipes import config as config_lib
 from keras_recipes.cli.main import cli, user_errors
-from keras_recipes.cli.options import config_option, preset_option, resolve_config, set_option
+from keras_recipes.cli.options import (config_option, preset_option, recipe_argument,
+                                       resolve_config, set_option)
 from keras_recipes.registry import get_recipe, list_recipes
 from keras_recipes.rundir.tables import fits, terminal_width
 from keras_recipes.rundir.tables import text_table as format_table
 
 
-@cli.command("list")
+@cli.command("list", short_help="List the recipes with the result each one targets.")
 @user_errors
 def list_command():
     """List the recipes with the published result each one targets."""
@@ -37,8 +38,8 @@ def presets_comment(recipe) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-@cli.command("show")
-@click.argument("name", required=False)
+@cli.command("show", short_help="Print a recipe's resolved config, presets and search space.")
+@recipe_argument
 @config_option
 @preset_option
 @set_option
@@ -55,7 +56,7 @@ def show_command(name, config_file, preset, overrides):
             click.echo(f"#   {key}: {dist}")
 
 
-@cli.command("doctor")
+@cli.command("doctor", short_help="Check the installation: versions, hardware, XLA, TFDS.")
 def doctor_command():
     """Check the installation: versions, hardware, what `auto` picks, XLA, TFDS."""
     from keras_recipes.runtime import doctor

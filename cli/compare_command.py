@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import click
 
+from keras_recipes.cli.completion import complete_run_dirs
 from keras_recipes.cli.main import cli, user_errors
 
 
-@cli.command("compare")
-@click.argument("runs", nargs=-1, required=True, metavar="RUN [RUN ...]")
+@cli.command("compare", short_help="Overlay the curves of finished runs and tabulate them.")
+@click.argument("runs", nargs=-1, required=True, metavar="RUN [RUN ...]",
+                shell_complete=complete_run_dirs)
 @click.option("--output", "-o", type=click.Path(file_okay=False),
               help="Folder for compare.png and compare.md (default: compare-<UTC time>).")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME",

@@ -8,11 +8,12 @@ import sys
 import click
 
 from keras_recipes.cli.main import cli, heavy_errors
+from keras_recipes.cli.options import run_dir_argument
 from keras_recipes.cli.serve_commands import checkpoint_option
 
 
-@cli.command("generate")
-@click.argument("run_dir", type=click.Path())
+@cli.command("generate", short_help="Sample text from a language-model run.")
+@run_dir_argument
 @click.option("--prompt", "-p", default="", help="Text to continue (default: start a new line).")
 @click.option("--length", "-n", type=click.IntRange(min=0), default=500, show_default=True,
               help="Characters to sample.")

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
+from keras_recipes.choices import CHECKPOINTS, EXPORT_FORMATS
 from keras_recipes.cli.commands import format_table
 from keras_recipes.cli.main import cli, heavy_errors
+from keras_recipes.cli.options import run_dir_argument
 
-# Kept here (not imported from the engine) so `recipes --help` stays instant.
-FORMATS = ("saved_model", "keras", "tflite", "onnx")
 _MAX_PRINTED_CLASSES = 20  # larger confusion matrices go to the PNG and JSON only
 
 checkpoint_option = click.option(
-    "--checkpoint", type=click.Choice(["best", "final"]), default="best", show_default=True,
+    "--checkpoint", type=click.Choice(CHECKPOINTS), default="best", show_default=True,
     help="best: best validation model (the final one when the run kept none); final: last epoch.",
 )
 
@@ -64,8 +64,8 @@ def format_predictions(rows: list) -> str:
     return format_table(("input", "rank", "class", "probability"), table)
 
 
-@cli.command("evaluate")
-@click.argument("run_dir", type=click.Path())
+@cli.command("evaluate", short_help="Held-out metrics of a trained run.")
+@run_dir_argument
 @click.option("--data", help="Evaluate on this source (tfds:NAME or a folder) instead of the run's own.")
 @checkpoint_option
 @click.option("--batch-size", type=int, default=256, show_default=True)
@@ -99,8 +99,8 @@ def evaluate_command(run_dir, data, checkpoint, batch_size, as_json, classifier)
     click.echo(format_evaluation(result))
 
 
-@cli.command("predict")
-@click.argument("run_dir", type=click.Path())
+@cli.command("predict", short_help="Top-k classes for images or texts.")
+@run_dir_argument
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--top-k", "-k", type=click.IntRange(min=1), default=3, show_default=True,
               help="Classes shown per input.")
@@ -125,10 +125,10 @@ def predict_command(run_dir, inputs, top_k, as_json, files, checkpoint):
     click.echo(json.dumps(rows, indent=2) if as_json else format_predictions(rows))
 
 
-@cli.command("export")
-@click.argument("run_dir", type=click.Path())
-@click.option("--format", "-f", "fmt", default="saved_model", show_default=True,
-              help=f"One of: {', '.join(FORMATS)}.")
+@cli.command("export", short_help="Export a trained run for serving, checked against Keras.")
+@run_dir_argument
+@click.option("--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="saved_model",
+              show_default=True, help="The artifact's format.")
 @click.option("--output", "-o", type=click.Path(),
               help="Where to write (default: RUN_DIR/export/saved_model, model.keras, model.tflite "
                    "or model.onnx).")
@@ -155,8 +155,8 @@ def export_command(run_dir, fmt, output, checkpoint):
     click.echo(result.summary())
 
 
-@cli.command("sample")
-@click.argument("run_dir", type=click.Path())
+@cli.command("sample", short_help="Samples of a trained generative run, as a picture.")
+@run_dir_argument
 @click.option("-n", "--num", "n", type=click.IntRange(min=1), default=64, show_default=True,
               help="How many samples.")
 @click.option("--output", "-o", type=click.Path(), help="Where to write (default: in RUN_DIR).")

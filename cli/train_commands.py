@@ -6,13 +6,14 @@ import tempfile
 
 import click
 
+from keras_recipes.choices import PRECISIONS
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import (config_option, preset_option, resolve_training_config,
-                                       set_option)
+from keras_recipes.cli.options import (config_option, preset_option, recipe_argument,
+                                       resolve_training_config, run_dir_argument, set_option)
 
 
-@cli.command("run")
-@click.argument("name", required=False)
+@cli.command("run", short_help="Train recipe NAME and write a run directory.")
+@recipe_argument
 @config_option
 @preset_option
 @set_option
@@ -23,7 +24,7 @@ from keras_recipes.cli.options import (config_option, preset_option, resolve_tra
 @click.option("--epochs", type=int, help="Shortcut for --set train.epochs=N.")
 @click.option("--seed", type=int, help="Shortcut for --set runtime.seed=N.")
 @click.option("--deterministic", is_flag=True, help="Bit-reproducible ops (slower).")
-@click.option("--precision", type=click.Choice(["auto", "float32", "mixed_float16", "mixed_bfloat16"]),
+@click.option("--precision", type=click.Choice(PRECISIONS),
               help="Shortcut for --set runtime.precision=...")
 @click.option("--gpus", help="GPUs to train on, e.g. 0,1 (shortcut for --set runtime.gpus=...).")
 @click.option("--quiet", "-q", is_flag=True, help="One line per epoch instead of a progress bar.")
@@ -85,8 +86,8 @@ def _values(scores: dict) -> str:
     return ", ".join(f"{k} {scores[k]:.4f}" for k in order)
 
 
-@cli.command("resume")
-@click.argument("run_dir", type=click.Path())
+@cli.command("resume", short_help="Continue an interrupted run from its last backup.")
+@run_dir_argument
 @click.option("--quiet", "-q", is_flag=True, help="One line per epoch instead of a progress bar.")
 @heavy_errors
 def resume_command(run_dir, quiet):

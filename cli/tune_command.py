@@ -6,13 +6,14 @@ import sys
 
 import click
 
+from keras_recipes.choices import TUNING_ALGORITHMS
 from keras_recipes.cli.main import cli, heavy_errors
-from keras_recipes.cli.options import (config_option, preset_option, resolve_training_config,
-                                       set_option)
+from keras_recipes.cli.options import (config_option, preset_option, recipe_argument,
+                                       resolve_training_config, set_option)
 
 
-@cli.command("tune")
-@click.argument("name", required=False)
+@cli.command("tune", short_help="Search hyperparameters of recipe NAME with KerasTuner.")
+@recipe_argument
 @config_option
 @preset_option
 @set_option
@@ -21,8 +22,8 @@ from keras_recipes.cli.options import (config_option, preset_option, resolve_tra
                    "or int(lo, hi[, step]) (repeatable; replaces the recipe's default space).")
 @click.option("--space-file", type=click.Path(dir_okay=False),
               help="A YAML file mapping config keys to specs (--space entries go on top).")
-@click.option("--algorithm", "-a", default="random", show_default=True,
-              metavar="[random|bayesian|hyperband]", help="The KerasTuner search algorithm.")
+@click.option("--algorithm", "-a", type=click.Choice(TUNING_ALGORITHMS), default="random",
+              show_default=True, help="The KerasTuner search algorithm.")
 @click.option("--max-trials", "-n", type=int, default=10, show_default=True,
               help="The most trials to run (Hyperband may stop earlier).")
 @click.option("--epochs", type=int,

@@ -123,7 +123,7 @@ def _scan(paths, target, channels, keep_pixels, progress):
 def _decode_error(path, channels):
     try:
         image_ops.decode_image_file(path, channels)
-    except Exception as error:  # noqa: BLE001 - we only want its message
+    except Exception as error:  # we only want its message
         return image_ops.short_tf_error(error)
     return "could not be read"
 

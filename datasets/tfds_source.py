@@ -51,7 +51,7 @@ def _prepare(builder, name):
         )
     try:
         builder.download_and_prepare()
-    except Exception as error:  # noqa: BLE001 - any failure here means "not available"
+    except Exception as error:  # any failure here means "not available"
         raise DataError(
             f"tfds:{name} is not prepared in data_dir={builder.data_dir} and could not be "
             f"downloaded ({type(error).__name__}: {error}); {WAY_OUT}"

@@ -13,6 +13,14 @@ before (`recipes --help` must not pay seconds for TensorFlow):
 `around_first_import(name, wrapper)` wraps the loading of the top-level
 module ``name`` in ``wrapper(load)``; when the module is already loaded,
 ``wrapper`` runs at once with a no-op ``load``.
+
+Why an import hook, the smallest one that works: Python has no post-import
+callback, and Keras finds a class it was not told about only in its own
+packages (``keras``, ``keras_hub``, ...), so our layers must be registered
+before ``load_model`` runs, yet importing them at ``import keras_recipes``
+would import TensorFlow. One finder on ``sys.meta_path``, removed at its
+first use, and a loader proxy that calls the real loader are all it takes;
+nothing else in the import system changes.
 """
 
 from __future__ import annotations

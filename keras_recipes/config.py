@@ -24,12 +24,8 @@ from typing import Any, List, Optional
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from keras_recipes.choices import OPTIMIZERS, PRECISIONS, SCHEDULES, STRATEGIES
 from keras_recipes.errors import ConfigError, ModelBuildError, did_you_mean
-
-PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
-STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")
-OPTIMIZERS = ("sgd", "adamw", "adam", "rmsprop")
-SCHEDULES = ("constant", "step", "cosine", "onecycle")
 
 
 @dataclass

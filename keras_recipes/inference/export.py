@@ -48,12 +48,13 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
+from keras_recipes.choices import EXPORT_FORMATS
 from keras_recipes.inference.data import parity_inputs
 from keras_recipes.inference.run import (OUTPUT_KEY, ExportError, LoadedRun, augmentation_layers,
                                          custom_classes, float32_model, load_run,
                                          predict_probabilities, without_augmentation)
 
-FORMATS = ("saved_model", "keras", "tflite", "onnx")
+FORMATS = EXPORT_FORMATS
 DEFAULT_NAMES = {"saved_model": "saved_model", "keras": "model.keras", "tflite": "model.tflite",
                  "onnx": "model.onnx"}
 TOLERANCE = 1e-4  # max |exported - keras| on float32 probabilities
@@ -152,14 +153,6 @@ def _write_onnx(model, run: LoadedRun, path: Path) -> None:
     import tensorflow as tf
     import tf2onnx
 
-    try:  # tf2onnx predates numpy 2; Keras' own ONNX export applies this fix too
-        from keras.src.export.tf2onnx_lib import patch_tf2onnx
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # it probes np.object
-            patch_tf2onnx()
-    except ImportError:
-        pass
     serve = tf.function(lambda inputs: {OUTPUT_KEY: model(inputs, training=False)},
                         input_signature=[input_spec(run)], autograph=False)
     concrete = serve.get_concrete_function()
@@ -262,7 +255,7 @@ def _check_supported(run: LoadedRun, format: str) -> None:
         missing = [m for m in ("tf2onnx", "onnxruntime") if importlib.util.find_spec(m) is None]
         if missing:
             raise ExportError(
-                f"onnx export needs {' and '.join(missing)}: pip install \".[export]\" in the keras-recipes source tree (or pip install onnxruntime tf2onnx onnx)"
+                f"onnx export needs {' and '.join(missing)}: pip install \".[export]\" in the keras-recipes source tree (or pip install onnxruntime tf2onnx onnx)"  # noqa: E501
             )
 
 

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from keras_recipes import rundir
+from keras_recipes.choices import CHECKPOINTS
 from keras_recipes.config import DataConfig
 from keras_recipes.errors import RecipeError, RunDirError
 
-CHECKPOINTS = ("best", "final")
 # Input names of the exported signatures, whatever the model's Input layer is called.
 INPUT_NAMES = {"image": "image", "text": "text"}
 OUTPUT_KEY = "probabilities"
@@ -137,9 +137,16 @@ def _register_custom_objects():
     import keras_recipes.layers  # noqa: F401
 
 
+def _layers_within(layer):
+    """``layer`` and, through ``Model.layers``, every layer of the models in it."""
+    yield layer
+    for child in getattr(layer, "layers", ()):  # a Model (functional, Sequential or subclassed)
+        yield from _layers_within(child)
+
+
 def compute_precision(model) -> str:
     """The low-precision policy some layer computes in, else "float32"."""
-    for layer in model._flatten_layers(include_self=True, recursive=True):
+    for layer in _layers_within(model):
         name = getattr(getattr(layer, "dtype_policy", None), "name", "float32")
         if name in _LOW_PRECISION:
             return name
@@ -269,13 +276,7 @@ def without_augmentation(model):
     import keras
 
     layers = model.layers
-    if not augmentation_layers(model):
-        return model
-    for previous, layer in zip(layers, layers[1:]):
-        nodes = layer._inbound_nodes
-        if len(nodes) != 1 or [t._keras_history.operation for t in nodes[0].input_tensors] != [previous]:
-            return model
-    if len(model.outputs) != 1 or model.outputs[0]._keras_history.operation is not layers[-1]:
+    if not augmentation_layers(model) or not _is_chain(model):
         return model
     spec = model.inputs[0]
     x = inputs = keras.Input(batch_shape=spec.shape, dtype=spec.dtype, name=layers[0].name)
@@ -283,6 +284,38 @@ def without_augmentation(model):
         if not _is_augmentation(layer):
             x = layer(x)
     return keras.Model(inputs, x, name=model.name)
+
+
+def _is_chain(model) -> bool:
+    """Whether each layer of a functional ``model`` is called once, on the
+    previous layer's output, and the last one gives the only output (read from
+    the public ``get_config``: the graph as the .keras format stores it)."""
+    try:
+        config = model.get_config()
+        entries, outputs = config["layers"], config["output_layers"]
+    except (NotImplementedError, KeyError, TypeError):  # not a functional model
+        return False
+    names = [entry["name"] for entry in entries]
+    for previous, entry in zip(names, entries[1:]):
+        nodes = entry.get("inbound_nodes") or []
+        if len(nodes) != 1 or _called_on(nodes[0]) != [previous]:
+            return False
+    return _called_on(outputs) == names[-1:]
+
+
+def _called_on(node) -> list:
+    """The layer names a serialized node (or output list) takes tensors from."""
+    if isinstance(node, dict):
+        history = (node.get("config") or {}).get("keras_history") if node.get(
+            "class_name") == "__keras_tensor__" else None
+        if history is not None:
+            return [history[0]]
+        return [name for value in node.values() for name in _called_on(value)]
+    if isinstance(node, (list, tuple)):
+        if len(node) == 3 and isinstance(node[0], str) and isinstance(node[1], int):
+            return [node[0]]  # [layer name, node index, tensor index]
+        return [name for value in node for name in _called_on(value)]
+    return []
 
 
 # -- batching ------------------------------------------------------------------

@@ -9,25 +9,23 @@ from pathlib import Path
 import numpy as np
 
 
-def pyplot():
-    """matplotlib's pyplot drawing to files only (never needs a display)."""
-    import matplotlib
+def figure(**kwargs):
+    """A matplotlib ``Figure`` of the object API: it draws to files only (its
+    ``savefig`` picks the Agg canvas for a PNG) and needs no display. Not
+    pyplot, whose figures need a backend: choosing Agg for it would switch
+    the backend of the user's whole process (a notebook would lose its inline
+    plots), and pyplot keeps every figure alive until it is closed."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def save(fig, path) -> Path:
     from keras_recipes.rundir.atomic import staged
 
     fig.tight_layout()
-    try:
-        with staged(path) as tmp:
-            fig.savefig(tmp, dpi=100)
-    finally:
-        pyplot().close(fig)
+    with staged(path) as tmp:
+        fig.savefig(tmp, dpi=100)
     return Path(path)
 
 
@@ -76,15 +74,16 @@ def plot_runs(runs: list[tuple[str, list[dict]]], metrics, path, title: str = ""
     "validation" lines; several: one colour per run, training dashed and
     validation solid (He et al. 2016 draw training error dashed, test bold).
     """
-    plt = pyplot()
+    import matplotlib
 
     metrics = list(metrics)
     single = len(runs) == 1
     # Several runs: one legend beside the last panel (2.5 inches more), not
     # the same long legend over every panel's curves.
     width = 5 * len(metrics) + (0 if single else 2.5)
-    fig, axes = plt.subplots(1, len(metrics), figsize=(width, 4), squeeze=False)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig = figure(figsize=(width, 4))
+    axes = fig.subplots(1, len(metrics), squeeze=False)
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, metric in zip(axes[0], metrics):
         for i, (label, rows) in enumerate(runs):
             epochs = [r["epoch"] + 1 for r in rows]
@@ -122,14 +121,13 @@ def plot_curves(rows: list[dict], path) -> Path:
 
 def plot_confusion_matrix(matrix, class_names, path, title: str = "") -> Path:
     """The confusion matrix as a PNG, rows normalised, counts written in small ones."""
-    plt = pyplot()
-
     matrix = np.asarray(matrix)
     k = len(class_names)
     rows = matrix.sum(axis=1, keepdims=True)
     share = np.divide(matrix, rows, out=np.zeros(matrix.shape, float), where=rows > 0)
     size = min(4 + 0.45 * k, 24)
-    fig, ax = plt.subplots(figsize=(size, size * 0.85))
+    fig = figure(figsize=(size, size * 0.85))
+    ax = fig.subplots()
     image = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
     if k <= 30:
@@ -148,10 +146,9 @@ def plot_confusion_matrix(matrix, class_names, path, title: str = "") -> Path:
 
 def plot_objective(rows, objective: str, direction: str, path: Path, title: str) -> Path:
     """Each completed trial's objective by trial number, and the best so far."""
-    plt = pyplot()
-
     done = sorted((int(r["trial_id"]), r[objective]) for r in rows if r["rank"] is not None)
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = figure(figsize=(7, 4))
+    ax = fig.subplots()
     if done:
         xs, ys = zip(*done)
         pick = max if direction == "max" else min
@@ -174,10 +171,11 @@ def plot_gradient_norms(runs, path, title: str = "") -> Path:
     (``training.gradient_norms``): vanishing gradients show as a curve that
     falls by orders of magnitude towards the input.
     """
-    plt = pyplot()
+    import matplotlib
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    fig = figure(figsize=(8, 4.5))
+    ax = fig.subplots()
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (label, layers, steps) in enumerate(runs):
         if not steps:
             continue

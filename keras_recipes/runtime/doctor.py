@@ -29,9 +29,23 @@ def _versions() -> List[Row]:
     tf_minor = tuple(int(p) for p in tf.__version__.split(".")[:2])
     if tf_minor < (2, 16):
         rows.append(("known problem", "TensorFlow < 2.16 pairs with Keras 2; "
-                     "fix: pip install -U 'tensorflow>=2.18' 'keras>=3.8'", False))
+                     f"fix: pip install -U {' '.join(_declared('tensorflow', 'keras'))}", False))
     rows.append(("backend", keras.backend.backend(), keras.backend.backend() == "tensorflow"))
     return rows
+
+
+def _declared(*names) -> List[str]:
+    """The requirements keras-recipes declares for ``names`` (pyproject.toml's
+    floors, as installed), quoted for a shell, e.g. ``'keras>=3.10'``."""
+    from importlib import metadata
+
+    try:
+        required = metadata.requires("keras-recipes") or []
+    except metadata.PackageNotFoundError:
+        required = []
+    found = [r.split(";")[0].strip() for r in required if "extra ==" not in r
+             and r.split(">")[0].split("=")[0].split("<")[0].strip() in names]
+    return [f"'{r}'" for r in found] or list(names)
 
 
 def _hardware() -> List[Row]:

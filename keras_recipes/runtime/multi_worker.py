@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from keras_recipes._private_api import unpin_distribute_strategy
+
 
 def patch_for_multi_worker(model) -> None:
-    model._distribute_strategy = None  # (1): strategy comes from the scope
+    unpin_distribute_strategy(model)  # (1): the strategy comes from the scope
     for name in ("train_step", "test_step"):
         step = getattr(model, name)
 

@@ -28,11 +28,11 @@ def prefer_onednn() -> None:
 
 def onednn_state() -> tuple[bool, str]:
     """Whether the loaded TensorFlow runs oneDNN kernels, and why (for logs and doctor)."""
-    try:
-        from tensorflow.python.util import _pywrap_util_port
-    except ImportError:  # a TensorFlow build without the query: say so, do not guess
+    from keras_recipes._private_api import onednn_enabled
+
+    on = onednn_enabled()
+    if on is None:  # a TensorFlow build without the query: say so, do not guess
         return False, "unknown (this TensorFlow build cannot report it)"
-    on = bool(_pywrap_util_port.IsMklEnabled())
     value = os.environ.get(ENV)
     if value is not None:
         return on, f"{ENV}={value}"

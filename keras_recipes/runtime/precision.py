@@ -25,9 +25,9 @@ def choose_precision(requested: str, hw: Hardware) -> Tuple[str, str]:
     if hw.gpus:
         caps = [g.compute_capability for g in hw.gpus if g.compute_capability]
         if caps and min(caps) >= (8, 0):
-            return "mixed_bfloat16", f"GPU compute capability {min(caps)[0]}.{min(caps)[1]} >= 8.0: bfloat16 tensor cores, no loss scaling needed"
+            return "mixed_bfloat16", f"GPU compute capability {min(caps)[0]}.{min(caps)[1]} >= 8.0: bfloat16 tensor cores, no loss scaling needed"  # noqa: E501
         if caps and min(caps) >= (7, 0):
-            return "mixed_float16", f"GPU compute capability {min(caps)[0]}.{min(caps)[1]} >= 7.0: float16 tensor cores (with loss scaling)"
+            return "mixed_float16", f"GPU compute capability {min(caps)[0]}.{min(caps)[1]} >= 7.0: float16 tensor cores (with loss scaling)"  # noqa: E501
         return "float32", "GPU without tensor cores (compute capability < 7.0 or unknown)"
     if hw.cpu_bfloat16:
         return "mixed_bfloat16", "CPU has native bfloat16 (avx512_bf16/amx_bf16)"

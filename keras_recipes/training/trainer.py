@@ -35,6 +35,7 @@ from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, R
 from keras_recipes.registry import config_from_yaml, get_recipe
 from keras_recipes.rundir import atomic, plots
 from keras_recipes.rundir.backups import BackupStore, describe, state_bytes
+from keras_recipes.rundir.hparams import write_hparams
 from keras_recipes.rundir.lock import RunLock
 from keras_recipes.runtime import environment, hardware
 from keras_recipes.runtime.onednn import onednn_state
@@ -620,6 +621,7 @@ class Trainer:
         if rows:
             plots.plot_curves(rows, self.run_dir / rundir.CURVES)
         rundir.write_json(self.run_dir / rundir.METRICS, metrics)
+        write_hparams(self.run_dir, self.cfg, metrics)  # TensorBoard's HParams tab
         shutil.rmtree(self.run_dir / rundir.BACKUP, ignore_errors=True)
         if self.verbose:
             print(f"run directory: {self.run_dir}")

@@ -45,6 +45,7 @@ from omegaconf import OmegaConf
 
 from keras_recipes import config as config_lib
 from keras_recipes import rundir
+from keras_recipes.choices import TUNING_ALGORITHMS
 from keras_recipes.config import RecipeConfig
 from keras_recipes.errors import ConfigError, RunDirError, did_you_mean
 from keras_recipes.registry import get_recipe
@@ -55,7 +56,7 @@ from keras_recipes.tuning.results import (BEST_CONFIG, OBJECTIVE_PLOT, OUTPUT_FI
                                           TuneResult)
 from keras_recipes.tuning.tuner import engine_tuner_class, last_line
 
-ALGORITHMS = ("random", "bayesian", "hyperband")
+ALGORITHMS = TUNING_ALGORITHMS
 # The metrics every run's history.csv holds (val_* when there is validation data).
 # Hyperband keeps the best 1/FACTOR of each round and gives them FACTOR x the epochs.
 HYPERBAND_FACTOR = 3

@@ -86,9 +86,20 @@ def test_help_and_list_do_not_import_tensorflow():
             "assert r.invoke(cli, ['--help']).exit_code == 0\n"
             "assert r.invoke(cli, ['list']).exit_code == 0\n"
             "assert r.invoke(cli, ['show', 'cifar-resnet']).exit_code == 0\n"
+            "tab = {'_RECIPES_COMPLETE': 'bash_complete', 'COMP_WORDS': 'recipes run ci',\n"
+            "       'COMP_CWORD': '2'}\n"
+            "assert 'cifar-resnet' in r.invoke(cli, [], prog_name='recipes', env=tab).output\n"
             "heavy = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
             "assert not heavy, heavy\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_help_shows_every_command_on_one_whole_line(runner):
+    result = runner.invoke(cli, ["--help"], terminal_width=80)
+    listed = result.output.split("Commands:\n", 1)[1].splitlines()
+    assert len(listed) == len(cli.commands), listed  # none wrapped onto a second line
+    assert not [line for line in listed if "..." in line], listed
+    assert all(command.short_help for command in cli.commands.values())
 
 
 def test_console_script_is_installed():

@@ -23,7 +23,7 @@ def _shifts_and_flips(images):
     """(dy, dx, flipped) of each augmented marker image (translation, then flip)."""
     dy, dx, flipped = [], [], []
     for image in images:
-        (ra, ca), (rb, cb) = np.argwhere(image[..., 0] == 200)[0], np.argwhere(image[..., 0] == 100)[0]
+        (ra, ca), (_, cb) = np.argwhere(image[..., 0] == 200)[0], np.argwhere(image[..., 0] == 100)[0]
         flip = ca > cb
         dy.append(ra - 8)
         dx.append((SIZE - 1 - ca) - 4 if flip else ca - 4)
@@ -157,7 +157,7 @@ def test_none_preset_is_no_augmentation():
 
 
 def test_unknown_preset_and_option_list_the_choices_with_the_closest():
-    expected = r"unknown augmentation preset 'cifra'; presets: \['none', 'cifar', 'strong', 'digits'\]; did you mean `cifar`\?"
+    expected = r"unknown augmentation preset 'cifra'; presets: \['none', 'cifar', 'strong', 'digits'\]; did you mean `cifar`\?"  # noqa: E501
     with pytest.raises(ValueError, match=expected):
         augmentation("cifra", image_size=32)
     with pytest.raises(ValueError, match=r"unknown option 'pading'.*did you mean `pad`\?"):

@@ -87,7 +87,7 @@ def test_tfds_dataset_that_cannot_be_downloaded_names_data_dir(tmp_path, monkeyp
         raise ConnectionError("no internet")
 
     monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", offline)
-    with pytest.raises(DataError, match=f"tfds:cifar10 is not prepared in data_dir={tmp_path}.*no internet.*--data FOLDER"):
+    with pytest.raises(DataError, match=f"tfds:cifar10 is not prepared in data_dir={tmp_path}.*no internet.*--data FOLDER"):  # noqa: E501
         load_splits("tfds:cifar10", kind="image", data_dir=str(tmp_path))
 
 

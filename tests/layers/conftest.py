@@ -5,9 +5,9 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import layers_jax_runner  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import layers_jax_runner
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -260,7 +260,6 @@ def test_cli_tunes_with_the_recipes_default_space(toy_recipe, tmp_path, monkeypa
     (["--space", "train.optimizer=choice(sgd, adamx)"], "did you mean `adam`?"),
     (["--space", "train.lr=0.1"], "use --set for a fixed value"),
     (["--space", "train.epochs=int(1, 3)", "-a", "hyperband"], "hyperband sets train.epochs"),
-    (["-a", "randm", "--space", "train.lr=uniform(0.1, 0.2)"], "unknown algorithm 'randm'"),
     (["--objective", "val_acc", "--space", "train.lr=uniform(0.1, 0.2)"],
      "did you mean `val_accuracy`?"),
     ([], "declares no search space"),
@@ -272,6 +271,18 @@ def test_cli_rejects_invalid_spaces_before_training(toy_recipe, tmp_path, fits, 
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
     assert message in lines[0]
     assert "Traceback" not in result.output and fits.calls == 0
+
+
+def test_cli_lists_the_algorithms_of_an_unknown_one(toy_recipe, tmp_path, fits):
+    result = CliRunner().invoke(cli, ["tune", toy_recipe, "--smoke", "-a", "randm",
+                                      "--space", "train.lr=uniform(0.1, 0.2)"])
+    assert result.exit_code == 2 and fits.calls == 0
+    assert "'randm' is not one of 'random', 'bayesian', 'hyperband'" in result.output
+
+
+def test_python_api_names_an_unknown_algorithm(toy_recipe):
+    with pytest.raises(kr.ConfigError, match="unknown algorithm .randm."):
+        Search.plan(toy_recipe, space={"train.lr": "uniform(0.1, 0.2)"}, algorithm="randm")
 
 
 def test_cli_needs_data_without_smoke(toy_recipe, tmp_path):
