@@ -1,4 +1,4 @@
-"""Shell completion of recipe names and run directories, through click's own
+"""Shell completion of recipe and study names and run directories, through click's own
 completion (``shell_complete``); the shell side is click's, set up with one line::
 
     eval "$(_RECIPES_COMPLETE=bash_source recipes)"       # ~/.bashrc
@@ -22,6 +22,14 @@ def complete_recipe_names(ctx, param, incomplete: str):
 
     return [CompletionItem(r.name, help=r.problem) for r in list_recipes()
             if r.name.startswith(incomplete)]
+
+
+def complete_study_names(ctx, param, incomplete: str):
+    """The registered studies whose names start with what is typed."""
+    from keras_recipes.experiments import list_studies
+
+    return [CompletionItem(s.name, help=s.lesson) for s in list_studies()
+            if s.name.startswith(incomplete)]
 
 
 def complete_run_dirs(ctx, param, incomplete: str):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
+from keras_recipes.choices import STUDY_BUDGETS
+from keras_recipes.cli.completion import complete_study_names
 from keras_recipes.cli.main import cli, heavy_errors, user_errors
-from keras_recipes.experiments.spec import BUDGETS
 
 
-@cli.group("study")
+@cli.group("study", short_help="Run a lesson's experiment and check its claim.")
 def study_group():
     """Run a lesson's experiment and check its claim (list, run, report).
 
@@ -20,13 +21,7 @@ def study_group():
     """
 
 
-def _complete_study(ctx, param, incomplete):
-    from keras_recipes.experiments import list_studies
-
-    return [s.name for s in list_studies() if s.name.startswith(incomplete)]
-
-
-@study_group.command("list")
+@study_group.command("list", short_help="List the studies: lesson, runs, budgets, measured time.")
 @user_errors
 def list_command():
     """List the studies: lesson, runs, budgets and measured time."""
@@ -40,9 +35,9 @@ def list_command():
     click.echo(text_table(("name", "lesson", "runs", "budgets", "measured time"), rows))
 
 
-@study_group.command("run")
-@click.argument("name", shell_complete=_complete_study)
-@click.option("--budget", type=click.Choice(BUDGETS), default="cpu", show_default=True,
+@study_group.command("run", short_help="Train a study's runs and write its report and verdict.")
+@click.argument("name", shell_complete=complete_study_names)
+@click.option("--budget", type=click.Choice(STUDY_BUDGETS), default="cpu", show_default=True,
               help="cpu: about a quarter of an hour on 2 cores; gpu: the paper's size.")
 @click.option("--data", help="Data of the study's recipes: a folder or tfds:NAME "
                              "(default: the recipes' own TFDS source).")
@@ -66,7 +61,7 @@ def run_command(name, budget, data, output, seeds, quiet):
     study(name, budget=budget, data=data, output=output, seeds=seeds, verbose=2 if quiet else 1)
 
 
-@study_group.command("report")
+@study_group.command("report", short_help="Redraw a study's report from its finished runs.")
 @click.argument("folder", type=click.Path(file_okay=False))
 @user_errors
 def report_command(folder):

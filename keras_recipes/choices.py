@@ -20,3 +20,4 @@ SCHEDULES = ("constant", "step", "cosine", "onecycle")  # train.schedule
 EXPORT_FORMATS = ("saved_model", "keras", "tflite", "onnx")  # recipes export --format
 TUNING_ALGORITHMS = ("random", "bayesian", "hyperband")  # recipes tune --algorithm
 CHECKPOINTS = ("best", "final")  # which saved model a command loads
+STUDY_BUDGETS = ("cpu", "gpu")  # recipes study run --budget; every study declares both

@@ -12,7 +12,7 @@ import pytest
 
 from keras_recipes import _private_api
 
-PACKAGE_DIRS = ("keras_recipes", "cli", "datasets", "layers", "recipes")
+PACKAGE_DIRS = ("keras_recipes", "cli", "datasets", "layers", "recipes", "studies")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 

@@ -27,9 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from keras_recipes.choices import STUDY_BUDGETS as BUDGETS
 from keras_recipes.errors import ConfigError, did_you_mean
-
-BUDGETS = ("cpu", "gpu")
 
 
 @dataclass(frozen=True)

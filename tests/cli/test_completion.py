@@ -25,6 +25,12 @@ def test_recipe_names_complete():
     assert ["plain", "cifar-resnet"] in complete("recipes tune cifar-r")
 
 
+def test_study_names_and_budgets_complete():
+    assert complete("recipes study run deg") == [["plain", "degradation"]]
+    assert ["plain", "vae-beta"] in complete("recipes study run ")
+    assert complete("recipes study run degradation --budget ") == [["plain", "cpu"], ["plain", "gpu"]]
+
+
 def test_run_directories_complete(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("r20", "r56"):

@@ -3,7 +3,6 @@ will take, an interrupt loses minutes and says how to go on, a failed run
 leaves no empty folder, bad input fails before TensorFlow loads, and
 TensorFlow's start-up log stays out of the way."""
 
-import json
 import os
 import subprocess
 import sys
