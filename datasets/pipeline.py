@@ -95,19 +95,22 @@ def make_pipeline(ds, *, batch_size, training, cache="memory", shuffle_buffer=10
 
 
 def _stream(ds, batch_size, drop_remainder, shuffle_buffer, seed, start_batch):
-    """Batches of passes ``p, p+1, ...`` over ``ds``, pass ``p`` shuffled with
-    ``(seed, p)``, from batch ``start_batch`` of the whole stream on."""
+    """Batches of pass after pass over ``ds``, each pass reshuffled, from batch
+    ``start_batch`` of the whole stream on.
+
+    A seeded shuffle that reshuffles at each iteration gives the same
+    sequence of orders every time the pipeline is built, so a resumed run
+    replays the passes before its resume point (``skip``: reading cached
+    batches, no training) and then sees the batches an uninterrupted run
+    does. Batching inside each pass keeps an epoch's last, partial batch.
+    (One shuffle per pass seeded from the pass number would skip faster,
+    but TensorFlow refuses a tensor seed when the global seed is 0.)
+    """
     if seed is None:
         raise ValueError("`start_batch` needs a `seed`: the order must be the same after a resume")
-
-    def one_pass(p):
-        order = ds.shuffle(shuffle_buffer, seed=seed * 1_000_003 + p, reshuffle_each_iteration=False)
-        return order.batch(batch_size, drop_remainder=drop_remainder)
-
-    per_pass = int(ds.batch(batch_size, drop_remainder=drop_remainder).cardinality())
-    first_pass, skip = (divmod(start_batch, per_pass) if per_pass > 0 else (0, start_batch))
-    stream = tf.data.Dataset.range(first_pass, 2**62).flat_map(one_pass)
-    return stream.skip(skip) if skip else stream
+    order = ds.shuffle(shuffle_buffer, seed=int(seed), reshuffle_each_iteration=True)
+    stream = order.batch(batch_size, drop_remainder=drop_remainder).repeat()
+    return stream.skip(start_batch) if start_batch else stream
 
 
 def _one_hot(labels, num_classes):
