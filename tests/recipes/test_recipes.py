@@ -138,8 +138,8 @@ def test_cifar_vgg_variants():
     assert plain.name == "vgg16" and plain.get_layer("dropout").rate == 0.3
     assert not any(isinstance(layer, keras.layers.BatchNormalization)
                    for layer in plain._flatten_layers())
-    with pytest.raises(ValueError, match="model.depth must be one of"):
-        build("model.depth=12")
+    with pytest.raises(ValueError, match="`model.depth` must be one of 11, 13, 16, 19"):
+        build("model.depth=12")  # refused when the config resolves
     with pytest.raises(ValueError, match="at least 32x32"):
         recipe.build_model(cfg, DataInfo(kind="image", num_classes=10, image_shape=(16, 16, 3)))
 
@@ -191,12 +191,11 @@ def test_recurrent_recipes_pool_every_step_or_read_the_last(pooling, features):
 
 
 def test_recurrent_recipes_reject_an_unknown_pooling():
-    from keras_recipes.layers import ArgumentError
+    from keras_recipes.errors import ConfigError
 
-    cfg = C.apply_overrides(get_recipe("imdb-lstm").config(), ["model.pooling=mean"])
-    info = DataInfo(kind="text", num_classes=2, vocab_size=50, sequence_length=12)
-    with pytest.raises(ArgumentError, match="model.pooling must be one of last, avg, max, avg_max"):
-        get_recipe("imdb-lstm").build_model(cfg, info)
+    # Refused when the config resolves, before any data loads.
+    with pytest.raises(ConfigError, match="`model.pooling` must be one of last, avg, max, avg_max"):
+        C.apply_overrides(get_recipe("imdb-lstm").config(), ["model.pooling=mean"])
 
 
 def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(tmp_path):
