@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from keras_recipes.config import RecipeConfig
 from keras_recipes.errors import ConfigError, UnknownRecipeError, did_you_mean
+from keras_recipes.named_registry import NamedRegistry
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class Recipe:
         return cfg
 
 
-_REGISTRY: Dict[str, Recipe] = {}
-_BUILTINS_LOADED = False
+_REGISTRY: Dict[str, Recipe] = NamedRegistry("recipe", "keras_recipes.recipes", UnknownRecipeError,
+                                              owner=lambda recipe: recipe.defaults.__module__)
 
 
 def register_recipe(name: str, *, build_model: Callable, **facts):
@@ -88,18 +89,15 @@ def register_recipe(name: str, *, build_model: Callable, **facts):
     """
 
     def decorator(fn):
-        if name in _REGISTRY:
-            raise ValueError(
-                f"recipe {name!r} is already registered "
-                f"(by {_REGISTRY[name].defaults.__module__})"
-            )
+        if name in _REGISTRY:  # before the task import below
+            _REGISTRY.add(name, None)  # raises, naming who registered it
         doc = (fn.__doc__ or "").strip().splitlines()
         facts.setdefault("description", doc[0] if doc else "")
         if facts.get("task") is None:
             from keras_recipes.tasks import ClassificationTask
 
             facts["task"] = ClassificationTask
-        _REGISTRY[name] = Recipe(name=name, defaults=fn, build_model=build_model, **facts)
+        _REGISTRY.add(name, Recipe(name=name, defaults=fn, build_model=build_model, **facts))
         return fn
 
     return decorator
@@ -110,23 +108,9 @@ def unregister_recipe(name: str) -> None:
     _REGISTRY.pop(name, None)
 
 
-def _load_builtins() -> None:
-    global _BUILTINS_LOADED
-    if not _BUILTINS_LOADED:
-        _BUILTINS_LOADED = True
-        import keras_recipes.recipes  # noqa: F401  (registers the built-in recipes)
-
-
 def get_recipe(name: str) -> Recipe:
     """The recipe called ``name``; an unknown name suggests the closest one."""
-    _load_builtins()
-    if name in _REGISTRY:
-        return _REGISTRY[name]
-    known = sorted(_REGISTRY)
-    raise UnknownRecipeError(
-        f"unknown recipe {name!r}{did_you_mean(name, known, cutoff=0.4)}; "
-        f"known recipes: {', '.join(known) or 'none'}"
-    )
+    return _REGISTRY.lookup(name)
 
 
 def config_from_yaml(path, name: str | None = None) -> RecipeConfig:
@@ -158,5 +142,4 @@ def config_from_mapping(raw, name: str | None = None, source="the config") -> Re
 
 def list_recipes() -> List[Recipe]:
     """All registered recipes, sorted by name."""
-    _load_builtins()
-    return [_REGISTRY[name] for name in sorted(_REGISTRY)]
+    return _REGISTRY.entries()

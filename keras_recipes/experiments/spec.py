@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from keras_recipes.choices import STUDY_BUDGETS as BUDGETS
 from keras_recipes.errors import ConfigError, did_you_mean
+from keras_recipes.named_registry import NamedRegistry
 
 
 @dataclass(frozen=True)
@@ -124,15 +125,12 @@ class Study:
         raise KeyError(label)
 
 
-_STUDIES: Dict[str, Study] = {}
-_BUILTINS_LOADED = False
+_STUDIES = NamedRegistry("study", "keras_recipes.studies", plural="studies")
 
 
 def register_study(study: Study) -> Study:
     """Add ``study`` to the registry; a name registered twice is an error."""
-    if study.name in _STUDIES:
-        raise ValueError(f"study {study.name!r} is already registered")
-    _STUDIES[study.name] = study
+    _STUDIES.add(study.name, study)
     return study
 
 
@@ -141,24 +139,11 @@ def unregister_study(name: str) -> None:
     _STUDIES.pop(name, None)
 
 
-def _load_builtins() -> None:
-    global _BUILTINS_LOADED
-    if not _BUILTINS_LOADED:
-        _BUILTINS_LOADED = True
-        import keras_recipes.studies  # noqa: F401  (registers the built-in studies)
-
-
 def get_study(name: str) -> Study:
     """The study called ``name``; an unknown name suggests the closest one."""
-    _load_builtins()
-    if name in _STUDIES:
-        return _STUDIES[name]
-    known = sorted(_STUDIES)
-    raise ConfigError(f"unknown study {name!r}{did_you_mean(name, known, cutoff=0.4)}; "
-                      f"known studies: {', '.join(known) or 'none'}")
+    return _STUDIES.lookup(name)
 
 
 def list_studies() -> List[Study]:
     """All registered studies, sorted by name."""
-    _load_builtins()
-    return [_STUDIES[name] for name in sorted(_STUDIES)]
+    return _STUDIES.entries()
