@@ -186,7 +186,7 @@ def plot_gradient_norms(runs, path, title: str = "") -> Path:
             ax.plot(depth, norms, style, color=colors[i % len(colors)], label=f"{label} (step {step})")
     ax.set_yscale("log")
     ax.set_xlabel("layer (input -> output)")
-    ax.set_ylabel("gradient norm of the layer's kernel")
+    ax.set_ylabel("gradient norm of the layer's kernel\n(a zero is drawn at 1e-12)")
     ax.grid(alpha=0.3, which="both")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
