@@ -146,5 +146,18 @@ class Results(Mapping[str, LabelResult]):
     @classmethod
     def load(cls, folders: Mapping[str, List[Path]]) -> "Results":
         """Read ``{label: [run dir of each seed]}``; every run must be finished."""
-        return cls({label: LabelResult(label, [load_run(p) for p in paths])
+        return cls({label: LabelResult(label, [_read(p) for p in paths])
                     for label, paths in folders.items()})
+
+
+def _read(path: Path) -> Run:
+    """A finished run; a diverged one (its loss went to NaN, perhaps in its
+    first epoch, before any history row) with what it wrote."""
+    metrics = rundir.read_json(path / rundir.METRICS)
+    if not metrics.get("diverged"):
+        return load_run(path)
+    from keras_recipes.registry import config_from_yaml
+    from keras_recipes import config as config_lib
+
+    return Run(path=path, config=config_lib.flat_values(config_from_yaml(path / rundir.CONFIG)),
+               history=plots.read_history(path / rundir.HISTORY), metrics=metrics, environment={})

@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 from keras_recipes import config as config_lib
 from keras_recipes import rundir
-from keras_recipes.errors import ConfigError, RunDirError, RunInterrupted
+from keras_recipes.errors import ConfigError, DivergedError, RunDirError, RunInterrupted
 from keras_recipes.experiments.spec import Study, StudyRun, get_study
 
 STUDY_FILE = "study.json"  # which study, budget and seeds a study folder holds
@@ -90,7 +90,8 @@ def _differences(saved: dict, wanted: dict) -> List[str]:
 
 
 def state(run: PlannedRun) -> str:
-    """``"finished"``, ``"interrupted"`` (a backup to resume from), ``"new"``.
+    """``"finished"``, ``"diverged"`` (a result too: its loss went to NaN),
+    ``"interrupted"`` (a backup to resume from), ``"new"``.
 
     Raises RunDirError when the folder holds a run of other settings (another
     budget, data or recipe): reusing it would mix two experiments.
@@ -107,8 +108,11 @@ def state(run: PlannedRun) -> str:
         raise RunDirError(
             f"{path} holds a run with other settings ({'; '.join(differ[:3])}); "
             f"give the study another --output, or delete {path} to train it again")
-    if (path / rundir.METRICS).is_file() and (path / rundir.HISTORY).is_file():
-        return "finished"
+    if (path / rundir.METRICS).is_file():
+        if rundir.read_json(path / rundir.METRICS).get("diverged"):
+            return "diverged"
+        if (path / rundir.HISTORY).is_file():
+            return "finished"
     backup = path / rundir.BACKUP
     return "interrupted" if backup.is_dir() and any(backup.iterdir()) else "new"
 
@@ -169,8 +173,8 @@ def study(name: str, *, budget: str = "cpu", data: Optional[str] = None, output=
     _write_study_file(output, spec, budget, seeds, data)
     started, trained = time.time(), []
     for k, (run, was) in enumerate(zip(runs, states), start=1):
-        if was == "finished":
-            _say(f"[{k}/{len(runs)}] {run.name}: finished, skipped", verbose)
+        if was in ("finished", "diverged"):
+            _say(f"[{k}/{len(runs)}] {run.name}: {was}, skipped", verbose)
             continue
         _say(_progress(k, len(runs), run, started, trained)
              + (" (resuming)" if was == "interrupted" else ""), verbose)
@@ -184,6 +188,8 @@ def study(name: str, *, budget: str = "cpu", data: Optional[str] = None, output=
             raise RunInterrupted(
                 f"{err}. The same `recipes study run {name} --budget {budget}` command "
                 f"continues the study: finished runs are skipped") from None
+        except DivergedError as err:  # a result, not a failure: e.g. no batch norm at a high rate
+            _say(f"{run.name}: {err}; recorded as diverged, the study goes on", verbose)
         trained.append(time.time() - t0)
     result = report.write(spec, budget, output, seeds=seeds)
     _say(report.verdict_line(spec, result.verdict) + f"\nreport: {result.markdown}", verbose)

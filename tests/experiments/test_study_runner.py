@@ -17,7 +17,7 @@ from keras_recipes.registry import config_from_yaml
 from keras_recipes.experiments import (Study, StudyRun, Verdict, register_study, report_study,
                                        study, unregister_study)
 from keras_recipes.experiments.checks import compare
-from keras_recipes.experiments.runner import plan
+from keras_recipes.experiments.runner import plan, state
 from keras_recipes.training import trainer
 from tests_support.toy_data import toy_images
 
@@ -137,3 +137,19 @@ def test_a_folder_trained_with_other_settings_is_refused_before_training(toy_stu
 def test_report_of_a_folder_that_is_no_study_is_a_clear_error(tmp_path):
     with pytest.raises(RunDirError, match="not a study folder"):
         report_study(tmp_path)
+
+
+def test_a_diverged_run_is_a_result_and_is_not_trained_again(toy_study, tmp_path, capsys):
+    """A run whose loss went to NaN in its first epoch (no history row) is
+    skipped on the next invocation and reported, not retried or fatal."""
+    data, out = image_folder(tmp_path / "images"), tmp_path / "study"
+    frozen = [p for p in plan(toy_study, "cpu", out, data=str(data)) if p.spec.label == "frozen"][0]
+    frozen.path.mkdir(parents=True)
+    config_lib.save(frozen.cfg, frozen.path / rundir.CONFIG)
+    rundir.write_json(frozen.path / rundir.METRICS, {"recipe": frozen.cfg.recipe, "diverged": True,
+                                                     "epochs": 1})
+    assert state(frozen) == "diverged"
+    result = study(NAME, data=str(data), output=out, verbose=2)
+    assert "frozen: diverged, skipped" in capsys.readouterr().out
+    assert "learns final loss" in result.verdict.evidence[0]
+    assert not (frozen.path / rundir.HISTORY).exists()  # never retrained
