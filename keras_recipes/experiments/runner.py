@@ -23,7 +23,8 @@ from typing import Dict, List, Optional
 
 from keras_recipes import config as config_lib
 from keras_recipes import rundir
-from keras_recipes.errors import ConfigError, DivergedError, RunDirError, RunInterrupted
+from keras_recipes.errors import (ConfigError, DivergedError, RunDirError, RunInterrupted,
+                                  RunPreempted)
 from keras_recipes.experiments.spec import Study, StudyRun, get_study
 
 STUDY_FILE = "study.json"  # which study, budget and seeds a study folder holds
@@ -184,8 +185,8 @@ def study(name: str, *, budget: str = "cpu", data: Optional[str] = None, output=
                 trainer.resume(run.path, overrides=[f"runtime.verbose={verbose}"])
             else:
                 trainer.run(run.cfg, run.path, overwrite=True)
-        except RunInterrupted as err:
-            raise RunInterrupted(
+        except (RunInterrupted, RunPreempted) as err:  # same kind (and exit code), one hint more
+            raise type(err)(
                 f"{err}. The same `recipes study run {name} --budget {budget}` command "
                 f"continues the study: finished runs are skipped") from None
         except DivergedError as err:  # a result, not a failure: e.g. no batch norm at a high rate
