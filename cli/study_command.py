@@ -17,7 +17,7 @@ def study_group():
     Examples:
       recipes study list
       recipes study run degradation --budget cpu --data ~/data/cifar10/train
-      recipes study report studies/degradation-cpu
+      recipes study report runs/study-degradation-cpu
     """
 
 
@@ -42,7 +42,7 @@ def list_command():
 @click.option("--data", help="Data of the study's recipes: a folder or tfds:NAME "
                              "(default: the recipes' own TFDS source).")
 @click.option("--output", "-o", type=click.Path(file_okay=False),
-              help="Study folder (default: studies/<name>-<budget>).")
+              help="Study folder (default: runs/study-<name>-<budget>).")
 @click.option("--seeds", type=click.IntRange(min=1), default=1, show_default=True,
               help="Repeat every run with this many seeds (mean +- std in the report).")
 @click.option("--quiet", "-q", is_flag=True, help="One line per epoch instead of progress bars.")

@@ -10,7 +10,7 @@ Example:
 >>> import keras_recipes as kr
 >>> report = kr.study("degradation", budget="cpu", data="~/data/cifar10/train")
 >>> report.verdict.holds, report.markdown
-(True, PosixPath('studies/degradation-cpu/report.md'))
+(True, PosixPath('runs/study-degradation-cpu/report.md'))
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ class PlannedRun:
         return self.spec.label if self.seed_index == 0 else f"{self.spec.label}-seed{self.seed_index}"
 
 
-def default_output(study: str, budget: str, root="studies") -> Path:
-    return Path(root) / f"{study}-{budget}"
+def default_output(study: str, budget: str, root="runs") -> Path:
+    """``runs/study-<name>-<budget>``: beside the recipes' own runs."""
+    return Path(root) / f"study-{study}-{budget}"
 
 
 def plan(study: Study, budget: str, output, *, data: Optional[str] = None, seeds: int = 1,
@@ -159,7 +160,7 @@ def study(name: str, *, budget: str = "cpu", data: Optional[str] = None, output=
             (the paper's size).
         data: the data of the study's recipes (a folder or ``tfds:NAME``);
             None: the recipes' own default (TFDS).
-        output: the study's folder (default ``studies/<name>-<budget>``).
+        output: the study's folder (default ``runs/study-<name>-<budget>``).
         seeds: repeat every run with this many seeds; the report gives mean
             +- std and the check compares means.
         verbose: 0 silent, 1 progress bars, 2 one line per epoch.

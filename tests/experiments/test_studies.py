@@ -152,3 +152,9 @@ def test_study_run_refuses_bad_names_and_budgets_in_one_line():
     assert result.exit_code == 2 and "did you mean `degradation`" in result.output
     result = CliRunner().invoke(cli, ["study", "run", "degradation", "--budget", "tpu"])
     assert result.exit_code == 2 and "'cpu', 'gpu'" in result.output
+
+
+def test_the_default_folder_is_beside_the_recipes_runs():
+    from keras_recipes.experiments.runner import default_output
+
+    assert str(default_output("degradation", "cpu")) == "runs/study-degradation-cpu"
