@@ -26,13 +26,20 @@ def study_group():
 def list_command():
     """List the studies: lesson, runs, budgets and measured time."""
     from keras_recipes.experiments import list_studies
-    from keras_recipes.rundir.tables import text_table
+    from keras_recipes.rundir.tables import fits, terminal_width, text_table
 
-    rows = []
-    for s in list_studies():
-        measured = "; ".join(f"{b}: {t}" for b, t in s.measured.items()) or "not yet measured"
-        rows.append((s.name, s.lesson, len(s.runs), ", ".join(s.budgets), measured))
-    click.echo(text_table(("name", "lesson", "runs", "budgets", "measured time"), rows))
+    studies = list_studies()
+    measured = ["; ".join(f"{b}: {t}" for b, t in s.measured.items()) or "not yet measured"
+                for s in studies]
+    headers = ("name", "lesson", "runs", "budgets", "measured")
+    rows = [(s.name, s.lesson, len(s.runs), ", ".join(s.budgets), m)
+            for s, m in zip(studies, measured)]
+    width = terminal_width()
+    table = text_table(headers, rows)
+    if not fits(table, width):  # the lesson and what was measured go under each row, wrapped
+        table = text_table(("name", "runs", "budgets"), [(r[0], r[2], r[3]) for r in rows], width,
+                           details=[f"{s.lesson}; measured: {m}" for s, m in zip(studies, measured)])
+    click.echo(table)
 
 
 @study_group.command("run", short_help="Train a study's runs and write its report and verdict.")

@@ -89,8 +89,7 @@ register_study(Study(
                 "train.gradient_norm_steps": [0, 100, 1000, 7000]},
     },
     figures=(figure,),
-    measured={"cpu": "7.7 min of training (8.8 min in all) on 2 cores of an AMD EPYC with "
-                     "AVX512-BF16, 2026-12-07: holds (sigmoid 0, ReLU + BN 14, ResNet 1.8)"},
+    measured={"cpu": "8 min, holds (2-core EPYC, 2026-12-07)"},
     columns=(("first/last gradient at init", attenuation_column),
              ("final error", lambda r: number(r, "error", digits=4))),
     check=check,

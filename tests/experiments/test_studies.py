@@ -147,6 +147,13 @@ def test_study_list_shows_every_study_without_importing_tensorflow():
         assert name in out.stdout
 
 
+def test_study_list_fits_an_80_column_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(cli, ["study", "list"])
+    assert result.exit_code == 0 and "vanishing-gradients" in result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
 def test_study_run_refuses_bad_names_and_budgets_in_one_line():
     result = CliRunner().invoke(cli, ["study", "run", "degradaton"])
     assert result.exit_code == 2 and "did you mean `degradation`" in result.output
