@@ -357,17 +357,21 @@ def merge(base: RecipeConfig, *others) -> RecipeConfig:
         raise _as_config_error(err, schema) from None
 
 
+def flatten(tree, prefix: str = "") -> dict:
+    """A nested mapping as ``{dotted key: value}``: the one rule for dotted
+    keys (compare tables, HParams, tuning records, studies)."""
+    flat = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
 def flat_values(cfg: RecipeConfig) -> dict:
     """``cfg`` as ``{dotted key: value}`` (``{"train.lr": 0.1, ...}``)."""
-
-    def walk(node, prefix):
-        for key, value in node.items():
-            if isinstance(value, dict):
-                yield from walk(value, f"{prefix}{key}.")
-            else:
-                yield f"{prefix}{key}", value
-
-    return dict(walk(OmegaConf.to_container(OmegaConf.structured(cfg)), ""))
+    return flatten(OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True))
 
 
 def merge_values(base: RecipeConfig, values) -> RecipeConfig:

@@ -58,16 +58,6 @@ class Run:
         return {**self.config, **env}
 
 
-def _flatten(tree, prefix="") -> Dict[str, Any]:
-    flat = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def load_run(path) -> Run:
     """Read a finished run directory; a clear ``RunDirError`` otherwise."""
     from omegaconf import OmegaConf
@@ -77,7 +67,7 @@ def load_run(path) -> Run:
     if not isinstance(raw, dict):
         raise RunDirError(f"corrupt file {path / rundir.CONFIG}: not a mapping")
     env_path = path / rundir.ENVIRONMENT
-    return Run(path=path, config=_flatten(raw),
+    return Run(path=path, config=config_lib.flatten(raw),
                history=plots.read_history(path / rundir.HISTORY),
                metrics=rundir.read_json(path / rundir.METRICS),
                environment=rundir.read_json(env_path) if env_path.is_file() else {})

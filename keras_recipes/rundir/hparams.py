@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keras_recipes.rundir.comparison import _flatten  # one flattening rule (recipes compare)
 from keras_recipes.rundir.files import LOGS
 
 _FINAL_SECTIONS = ("final", "best", "test")  # metrics.json's {name: number} sections
@@ -27,9 +26,9 @@ _FINAL_SECTIONS = ("final", "best", "test")  # metrics.json's {name: number} sec
 def hparams_of(cfg) -> dict:
     """The config flattened to what HParams takes: numbers, bools and strings
     (lists as their text); unset (null) keys are left out."""
-    from omegaconf import OmegaConf
+    from keras_recipes import config as config_lib
 
-    flat = _flatten(OmegaConf.to_container(OmegaConf.structured(cfg), resolve=True))
+    flat = config_lib.flat_values(cfg)
     return {key: value if isinstance(value, (bool, int, float, str)) else str(value)
             for key, value in flat.items() if value is not None}
 

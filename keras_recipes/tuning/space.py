@@ -241,15 +241,6 @@ def read_space_file(path) -> Dict[str, Any]:
             f"search space file {Path(path)} must map config keys to specs, "
             f"e.g. `train.lr: loguniform(1e-3, 1e-1)`"
         )
-    return _flatten(data)
+    return config_lib.flatten(data)
 
 
-def _flatten(data: dict, prefix: str = "") -> Dict[str, Any]:
-    flat: Dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flatten(value, path + "."))
-        else:
-            flat[path] = value
-    return flat
