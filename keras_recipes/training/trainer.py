@@ -462,7 +462,6 @@ class Trainer:
 
     def _fit(self) -> dict:
         started = time.time()
-        self._check_resumable()  # before any work: a finished run is an error
         if not self.chief and not self.resume:
             shutil.rmtree(self.write_dir(), ignore_errors=True)  # no stale worker backup
         # Data flows through arguments, in the task contract's order.
