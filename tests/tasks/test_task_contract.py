@@ -180,7 +180,7 @@ def test_a_non_recurrent_language_model_needs_no_engine_change(tmp_path):
     from tests_support.toy_window_lm import TOY_LM, register_toy_window_lm
 
     register_toy_window_lm()
-    try:
+    try:  # unregistered at the end: other tests list the recipes
         corpus = tmp_path / "text.txt"
         corpus.write_text("to be or not to be, that is the question.\n" * 30, encoding="utf-8")
         cfg = kr.get_recipe(TOY_LM).config()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from keras_recipes.config import DataConfig, RecipeConfig, RuntimeConfig, TrainConfig
-from keras_recipes.registry import _REGISTRY, register_recipe
+from keras_recipes.registry import register_recipe
 from keras_recipes.tasks import LanguageModelTask
 
 TOY_LM = "toy-window-lm"
@@ -91,8 +91,8 @@ def toy_window_lm_config() -> RecipeConfig:
 
 
 def register_toy_window_lm() -> str:
-    if TOY_LM not in _REGISTRY:
-        register_recipe(TOY_LM, build_model=build_toy_window_lm, task=WindowLanguageModelTask,
-                        problem="language modelling", dataset="any text", model="toy causal conv",
-                        params="1k", reference="none")(toy_window_lm_config)
+    """Register the toy recipe (the caller unregisters it: other tests list recipes)."""
+    register_recipe(TOY_LM, build_model=build_toy_window_lm, task=WindowLanguageModelTask,
+                    problem="language modelling", dataset="any text", model="toy causal conv",
+                    params="1k", reference="none")(toy_window_lm_config)
     return TOY_LM
