@@ -1,3 +1,3 @@
 """Training a recipe: the ``Trainer`` (``trainer``), the model's input
-handling (``model_inputs``), callbacks, optimizers, learning-rate schedules
-and the early check of data paths (``data_paths``)."""
+handling (``model_inputs``), callbacks, optimizers and learning-rate
+schedules."""
