@@ -39,6 +39,6 @@ def require_source(source, whose: str = "the config", also: str = "") -> str:
     """
     if isinstance(source, str) and source.strip():
         return source
-    raise ConfigError(f"{whose} names no data (data.source is empty, as in a run trained on "
-                      f"in-memory data); name the data with --data tfds:NAME or --data "
-                      f"path/to/folder{also}")
+    raise ConfigError(f"{whose} names no data (data.source is empty: a recipe without data "
+                      f"of its own, or a run trained on in-memory data); pass --data tfds:NAME "
+                      f"or --data path/to/folder{also}")
