@@ -171,13 +171,14 @@ def run_hand(row, layout, seed, args, tmp):
 
     from keras_recipes.datasets import load_splits
     from keras_recipes.runtime import hardware
-    from keras_recipes.runtime.precision import apply_precision, choose_precision
+    from keras_recipes.runtime.plan import choose
+    from keras_recipes.runtime.precision import apply_precision
 
     kind = SOURCES[row.data][1]
     splits = load_splits(str(layout), kind=kind, image_size=32 if kind == "image" else None,
                          val_fraction=0.0, progress=False)
     arrays = [measure.arrays(splits.train), measure.arrays(splits.test)]
-    apply_precision(choose_precision(args.precision, hardware.detect())[0])  # as the recipe rows
+    apply_precision(choose("runtime.precision", args.precision, hardware.detect()).value)  # as the recipe rows
     started = time.time()
     accuracy = getattr(hand_written, row.hand)(*arrays, args.epochs or row.epochs, seed)
     return accuracy, {"epochs": args.epochs or row.epochs, "wall_time_s": round(time.time() - started, 1)}

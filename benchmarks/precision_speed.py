@@ -64,10 +64,10 @@ def main(argv=None) -> dict:
         return statistics.median(p / q for p, q in zip(rates[a], rates[b]))
 
     from keras_recipes.runtime import hardware
-    from keras_recipes.runtime.precision import choose_precision
+    from keras_recipes.runtime.plan import choose
 
     info = measure.machine()
-    result = {"machine": info, "auto_is": choose_precision("auto", hardware.detect())[0],
+    result = {"machine": info, "auto_is": choose("runtime.precision", "auto", hardware.detect()).value,
               "rates": rates, "ratios": {
                   "auto / float32": paired("auto", "float32"),
                   "auto / float32, augmentation in pipeline": paired("auto, augmentation in pipeline",

@@ -130,14 +130,14 @@ def budget(model, args, tmp):
 def contenders(recipe, train_by_hand):
     """What each round trains: name -> function(data, epochs) -> examples/s."""
     from keras_recipes.runtime import hardware
-    from keras_recipes.runtime.precision import choose_precision
+    from keras_recipes.runtime.plan import choose
 
     def engine(*overrides):
         return lambda data, epochs: recipe_rate(recipe, data, epochs, *overrides)
 
     runs = {"hand": lambda data, epochs: train_by_hand(*data, epochs),
             "recipe": engine("runtime.precision=float32")}
-    if choose_precision("auto", hardware.detect())[0] != "float32":  # else it is "recipe" again
+    if choose("runtime.precision", "auto", hardware.detect()).value != "float32":  # else it is "recipe" again
         runs["auto"] = engine("runtime.precision=auto")
     runs["xla_on"] = engine("runtime.precision=float32", "runtime.jit_compile=true")
     runs["xla_off"] = engine("runtime.precision=float32", "runtime.jit_compile=false")

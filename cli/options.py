@@ -7,7 +7,7 @@ import click
 from keras_recipes import config as config_lib
 from keras_recipes.cli.completion import complete_recipe_names, complete_run_dirs
 from keras_recipes.registry import config_from_yaml, get_recipe
-from keras_recipes.training.data_paths import check_source
+from keras_recipes.datasets.paths import check_source
 
 recipe_argument = click.argument("name", required=False, shell_complete=complete_recipe_names)
 run_dir_argument = click.argument("run_dir", type=click.Path(), shell_complete=complete_run_dirs)

@@ -15,28 +15,36 @@ val = make_pipeline(splits.val, batch_size=256, training=False)
 
 Sources (`load_splits`): "tfds:NAME", image or text folders (`root/<class>/*`
 or `root/train|val|test/<class>/*`), numpy `(x, y)`, `tf.data.Dataset`s of
-`(x, y)`, and dicts of those per split. Importing this package imports
-TensorFlow.
+`(x, y)`, and dicts of those per split. The names below load TensorFlow on
+first use, so the TensorFlow-free checks (``datasets.paths``, ``spec``) can
+run before it loads.
 """
 
-from keras_recipes.datasets.augment import PRESETS, augmentation
-from keras_recipes.datasets.errors import DataError, DataWarning
-from keras_recipes.datasets.load import load_splits
-from keras_recipes.datasets.mixing import BatchMixer, batch_mixer
-from keras_recipes.datasets.pipeline import make_pipeline
-from keras_recipes.datasets.splits import Splits, stratified_split
-from keras_recipes.datasets.synthetic import synthetic_splits
+# name -> the module that defines it (imported on first use: PEP 562).
+_EXPORTS = {
+    "PRESETS": "augment",
+    "augmentation": "augment",
+    "DataError": "errors",
+    "DataWarning": "errors",
+    "load_splits": "load",
+    "BatchMixer": "mixing",
+    "batch_mixer": "mixing",
+    "make_pipeline": "pipeline",
+    "Splits": "splits",
+    "stratified_split": "splits",
+    "synthetic_splits": "synthetic",
+}
 
-__all__ = [
-    "PRESETS",
-    "BatchMixer",
-    "DataError",
-    "DataWarning",
-    "Splits",
-    "augmentation",
-    "batch_mixer",
-    "load_splits",
-    "make_pipeline",
-    "stratified_split",
-    "synthetic_splits",
-]
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_EXPORTS])

@@ -14,7 +14,7 @@ from keras_recipes.datasets.spec import (DEFAULT_MAX_IN_MEMORY_MB, SPLIT_FOLDER_
 from keras_recipes.datasets.splits import Splits, check_same_classes, split_rows, stratified_subset
 from keras_recipes.datasets.text_folder import load_text_folder
 from keras_recipes.datasets.tfds_source import load_tfds
-from keras_recipes.training.data_paths import check_directory
+from keras_recipes.datasets.paths import check_directory
 
 _ROLES = ("train", "val", "test")
 

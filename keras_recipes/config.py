@@ -64,6 +64,21 @@ class DataConfig:
     text_output: str = "int"
     ngrams: int = 1  # 2: words and word pairs (bigrams) are both vocabulary entries
 
+    def load_options(self, seed: int, **changes) -> dict:
+        """The keyword arguments of ``datasets.load_splits`` for this section:
+        the one mapping training and inference load data through. ``changes``
+        replace some (inference: the trained model's image shape, no
+        validation carved from data passed explicitly).
+
+        >>> DataConfig(kind="text").load_options(seed=0)["sequence_length"]
+        200
+        """
+        return {"kind": self.kind, "image_size": self.image_size, "channels": self.channels,
+                "val_fraction": self.val_fraction, "val_split": self.val_split, "seed": seed,
+                "data_dir": self.data_dir, "strict": self.strict,
+                "sequence_length": self.sequence_length, "train_examples": self.train_examples,
+                **changes}
+
 
 @dataclass
 class AugmentConfig:
@@ -164,23 +179,11 @@ _CHOICES = {
 }
 
 
-def _flat_keys(node, prefix=""):
-    keys = []
-    for key in node.keys():
-        path = f"{prefix}{key}"
-        value = node._get_node(key)
-        if isinstance(value, DictConfig) and not value._is_none():
-            keys.extend(_flat_keys(value, path + "."))
-        else:
-            keys.append(path)
-    return keys
-
-
 def _as_config_error(err: OmegaConfBaseException, schema) -> ConfigError:
     key = getattr(err, "full_key", None) or "?"
     message = str(err).splitlines()[0]
     if "not in" in message or "Missing key" in message or "Key '" in message:
-        known = _flat_keys(schema)
+        known = list(flatten(OmegaConf.to_container(schema)))
         hint = did_you_mean(key, known, cutoff=0.5)
         return ConfigError(f"unknown config key `{key}`{hint}")
     if "could not be converted" in message or "Invalid type" in message:

@@ -73,8 +73,11 @@ class Recipe:
         return cfg
 
 
-_REGISTRY: Dict[str, Recipe] = NamedRegistry("recipe", "keras_recipes.recipes", UnknownRecipeError,
-                                              owner=lambda recipe: recipe.defaults.__module__)
+# The built-in recipes register through this entry-point group (pyproject.toml),
+# as a package of a user's own recipes does.
+_REGISTRY: Dict[str, Recipe] = NamedRegistry("recipe", group="keras_recipes.recipes",
+                                             error=UnknownRecipeError,
+                                             owner=lambda recipe: recipe.defaults.__module__)
 
 
 def register_recipe(name: str, *, build_model: Callable, **facts):

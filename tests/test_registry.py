@@ -34,3 +34,36 @@ def test_duplicate_registration_raises():
 
 def test_config_carries_recipe_name():
     assert get_recipe("cifar-resnet").config().recipe == "cifar-resnet"
+
+
+def test_builtin_recipes_come_through_the_entry_point_group():
+    """The engine finds its own recipes as it finds a user's package's: through
+    the `keras_recipes.recipes` entry points, not by importing them by name."""
+    from keras_recipes.named_registry import _entry_points
+
+    assert "keras_recipes.recipes" in [e.value for e in _entry_points("keras_recipes.recipes")]
+    assert "keras_recipes.studies" in [e.value for e in _entry_points("keras_recipes.studies")]
+
+
+def test_an_installed_package_registers_through_its_entry_point(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from keras_recipes import named_registry
+    from keras_recipes.named_registry import NamedRegistry
+
+    shapes = NamedRegistry("shape", group="test_shapes")
+    (tmp_path / "my_shapes.py").write_text(
+        "from tests_registry_shapes import SHAPES\nSHAPES.add('hexagon', 6)\n")
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "tests_registry_shapes", types.SimpleNamespace(SHAPES=shapes))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entry = metadata.EntryPoint(name="mine", value="my_shapes", group="test_shapes")
+    monkeypatch.setattr(named_registry, "_entry_points",
+                        lambda group: [entry] if group == "test_shapes" else [])
+    assert shapes.lookup("hexagon") == 6
+
+    empty = NamedRegistry("shape", group="nothing_declares_this")
+    with pytest.raises(Exception, match="no shapes are installed.*reinstall"):
+        empty.entries()

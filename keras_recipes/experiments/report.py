@@ -55,19 +55,12 @@ def folders(study: Study, output: Path, seeds: int) -> dict:
     for spec in study.runs:
         paths = [output / (spec.label if k == 0 else f"{spec.label}-seed{k}") for k in range(seeds)]
         for path in paths:
-            if not ((path / rundir.METRICS).is_file() and (path / rundir.HISTORY).is_file()
-                    or _diverged(path)):
+            saved = rundir.read_run(path) if path.is_dir() else None
+            if saved is None or not (saved.finished or saved.diverged):
                 raise RunDirError(f"{path} is not a finished run; `recipes study run {study.name} "
                                   f"--output {output}` trains what is missing")
         found[spec.label] = paths
     return found
-
-
-def _diverged(path: Path) -> bool:
-    from keras_recipes import rundir
-
-    return (path / rundir.METRICS).is_file() and bool(
-        rundir.read_json(path / rundir.METRICS).get("diverged"))
 
 
 def verdict_line(study: Study, verdict: Verdict) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 
 from keras_recipes import rundir
 from keras_recipes.rundir import plots
-from keras_recipes.rundir.comparison import Run, load_run
+from keras_recipes.rundir.reader import SavedRun, read_run
 
 
 def _mean_std(values) -> tuple[Optional[float], Optional[float]]:
@@ -42,7 +42,7 @@ class LabelResult:
     """One study run over its seeds: the finished run directories of each seed."""
 
     label: str
-    runs: List[Run]
+    runs: List[SavedRun]
 
     def curve(self, metric: str) -> Optional[np.ndarray]:
         """Per-epoch values of ``metric`` averaged over the seeds (``error`` is
@@ -150,14 +150,10 @@ class Results(Mapping[str, LabelResult]):
                     for label, paths in folders.items()})
 
 
-def _read(path: Path) -> Run:
+def _read(path: Path) -> SavedRun:
     """A finished run; a diverged one (its loss went to NaN, perhaps in its
     first epoch, before any history row) with what it wrote."""
-    metrics = rundir.read_json(path / rundir.METRICS)
-    if not metrics.get("diverged"):
-        return load_run(path)
-    from keras_recipes.registry import config_from_yaml
-    from keras_recipes import config as config_lib
-
-    return Run(path=path, config=config_lib.flat_values(config_from_yaml(path / rundir.CONFIG)),
-               history=plots.read_history(path / rundir.HISTORY), metrics=metrics, environment={})
+    run = read_run(path)
+    if not run.diverged:
+        rundir.require_finished(path)
+    return run

@@ -101,20 +101,16 @@ def state(run: PlannedRun) -> str:
     path = run.path
     if not (path / rundir.CONFIG).is_file():
         return "new"
-    from keras_recipes.registry import config_from_yaml
-
-    saved = config_lib.flat_values(config_from_yaml(path / rundir.CONFIG))
-    wanted = config_lib.flat_values(run.cfg)
-    differ = _differences(saved, wanted)
+    saved = rundir.read_run(path)
+    differ = _differences(config_lib.flat_values(saved.resolve()), config_lib.flat_values(run.cfg))
     if differ:
         raise RunDirError(
             f"{path} holds a run with other settings ({'; '.join(differ[:3])}); "
             f"give the study another --output, or delete {path} to train it again")
-    if (path / rundir.METRICS).is_file():
-        if rundir.read_json(path / rundir.METRICS).get("diverged"):
-            return "diverged"
-        if (path / rundir.HISTORY).is_file():
-            return "finished"
+    if saved.diverged:
+        return "diverged"
+    if saved.finished:
+        return "finished"
     backup = path / rundir.BACKUP
     return "interrupted" if backup.is_dir() and any(backup.iterdir()) else "new"
 

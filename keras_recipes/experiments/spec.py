@@ -125,7 +125,7 @@ class Study:
         raise KeyError(label)
 
 
-_STUDIES = NamedRegistry("study", "keras_recipes.studies", plural="studies")
+_STUDIES = NamedRegistry("study", group="keras_recipes.studies", plural="studies")
 
 
 def register_study(study: Study) -> Study:

@@ -17,25 +17,25 @@ from typing import Tuple
 import numpy as np
 
 from keras_recipes import rundir
+from keras_recipes.config import DataConfig
+from keras_recipes.datasets.paths import require_source
 from keras_recipes.errors import RecipeError
 from keras_recipes.inference.run import LoadedRun
 
 
 def _load(run: LoadedRun, source, val_fraction: float, seed: int):
+    """``source`` loaded as training read the run's data (the same options,
+    so the run's own validation rows), shaped for the trained model."""
     from keras_recipes.datasets import Splits, load_splits
 
     if isinstance(source, Splits):
         return source
-    d = run.data
-    return load_splits(
-        source, kind=run.kind,
+    options = (run.data or DataConfig()).load_options(
+        seed, kind=run.kind, val_fraction=val_fraction,
         image_size=run.image_shape[:2] if run.image_shape else None,
         channels=run.image_shape[2] if run.image_shape else 3,
-        val_fraction=val_fraction, seed=seed,
-        val_split=d.val_split if d is not None else "random",  # the run's own val rows
-        data_dir=d.data_dir if d is not None else None, progress=False,
-        class_names=run.class_names or None,  # None: a task without classes
-    )
+        train_examples=None)  # every held-out example counts, not a training subset
+    return load_splits(source, progress=False, class_names=run.class_names or None, **options)
 
 
 def _origin(source) -> str:
@@ -78,12 +78,8 @@ def evaluation_split(run: LoadedRun, data=None):
     """``(dataset of (x, y), count, description, notes)`` to evaluate ``run`` on."""
     notes = []
     if data is None:
-        source = run.data.source if run.data is not None else ""
-        if not source:
-            raise RecipeError(
-                f"{run.run_dir} was trained on in-memory data (its config has no data.source); "
-                "pass the data to evaluate on (--data PATH or tfds:NAME)"
-            )
+        source = require_source(run.data.source if run.data is not None else "",
+                                f"the config of {run.run_dir}")
     elif _same_folder(data, run.data.source if run.data is not None else ""):
         # The run's own training data: score only the part it never trained on.
         source = run.data.source

@@ -98,37 +98,24 @@ def _read_config(run_dir: Path):
     (the task may need its sections); otherwise only the ``data`` section, so
     a run of a user's own, unregistered classifier still serves.
     """
+    from keras_recipes.errors import UnknownRecipeError
+    from keras_recipes.registry import get_recipe
     from keras_recipes.tasks import ClassificationTask
 
-    path = run_dir / rundir.CONFIG
-    if not path.is_file():
+    saved = rundir.read_run(run_dir)
+    if rundir.CONFIG not in saved.files:
         return None, 0, ClassificationTask(None)
-    from omegaconf import OmegaConf
-
-    from keras_recipes import config as config_lib
-    from keras_recipes.errors import UnknownRecipeError
-    from keras_recipes.registry import config_from_mapping, get_recipe
-
     try:
-        raw = config_lib.load_yaml(path)
-        recipe = get_recipe(str(raw.get("recipe") or ""))
+        recipe = get_recipe(str(saved.config.get("recipe") or ""))
     except UnknownRecipeError:
-        recipe = None
-    except Exception as err:  # YAML errors, a file that is not a mapping
-        raise RunDirError(f"cannot read {path}: {str(err).splitlines()[0]}") from None
+        seed = int(saved.flat_config().get("runtime.seed") or 0)
+        return saved.data_config(), seed, ClassificationTask(None)
     try:
-        if recipe is not None:
-            cfg = config_from_mapping(raw, source=path)
-            return cfg.data, cfg.runtime.seed, recipe.task(cfg, recipe)
-        # The engine's keys only: a recipe's own data keys (mnist-vae's
-        # data.binarize) mean nothing without the recipe.
-        known = {f.name for f in dataclasses.fields(DataConfig)}
-        section = {k: v for k, v in (raw.get("data") or {}).items() if k in known}
-        data = OmegaConf.merge(OmegaConf.structured(DataConfig), section)
-        seed = int(OmegaConf.select(raw, "runtime.seed", default=0) or 0)
-        return OmegaConf.to_object(data), seed, ClassificationTask(None)
+        cfg = saved.resolve()
+        return cfg.data, cfg.runtime.seed, recipe.task(cfg, recipe)
     except Exception as err:  # schema errors come in many types
-        raise RunDirError(f"cannot read {path}: {str(err).splitlines()[0]}") from None
+        raise RunDirError(f"cannot read {run_dir / rundir.CONFIG}: "
+                          f"{str(err).splitlines()[0]}") from None
 
 
 def _register_custom_objects():

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
-from keras_recipes import config as config_lib
 from keras_recipes import rundir
 from keras_recipes.errors import RunDirError
 from keras_recipes.rundir import plots, tables
+from keras_recipes.rundir.reader import SavedRun, read_run
 
 PLOT = "compare.png"
 MARKDOWN = "compare.md"
@@ -37,40 +37,15 @@ _ENVIRONMENT_KEYS = ("precision", "strategy", "replicas", "global_batch_size", "
 _GLOB_CHARS = set("*?[")
 
 
-@dataclass
-class Run:
-    """What a finished run directory holds, as read by ``rundir`` / ``plots``."""
-
-    path: Path
-    config: Dict[str, Any]  # flat: {"train.lr": 0.1, ...}
-    history: List[dict]
-    metrics: dict
-    environment: dict
-
-    @property
-    def recipe(self) -> str:
-        return self.metrics.get("recipe") or self.config.get("recipe", "")
-
-    def settings(self) -> Dict[str, Any]:
-        """Config keys plus the environment's speed-relevant entries (``env.*``)."""
-        env = {f"env.{k}": self.environment.get(k) for k in _ENVIRONMENT_KEYS
-               if k in self.environment}
-        return {**self.config, **env}
+def run_settings(run: SavedRun) -> Dict[str, Any]:
+    """A run's config keys plus its environment's speed-relevant entries (``env.*``)."""
+    env = {f"env.{k}": run.environment.get(k) for k in _ENVIRONMENT_KEYS if k in run.environment}
+    return {**run.flat_config(), **env}
 
 
-def load_run(path) -> Run:
+def load_run(path) -> SavedRun:
     """Read a finished run directory; a clear ``RunDirError`` otherwise."""
-    from omegaconf import OmegaConf
-
-    path = rundir.require_finished(path)
-    raw = OmegaConf.to_container(config_lib.load_yaml(path / rundir.CONFIG), resolve=True)
-    if not isinstance(raw, dict):
-        raise RunDirError(f"corrupt file {path / rundir.CONFIG}: not a mapping")
-    env_path = path / rundir.ENVIRONMENT
-    return Run(path=path, config=config_lib.flatten(raw),
-               history=plots.read_history(path / rundir.HISTORY),
-               metrics=rundir.read_json(path / rundir.METRICS),
-               environment=rundir.read_json(env_path) if env_path.is_file() else {})
+    return read_run(rundir.require_finished(path))
 
 
 def expand_runs(patterns: Sequence) -> List[Path]:
@@ -92,10 +67,10 @@ def expand_runs(patterns: Sequence) -> List[Path]:
     return paths
 
 
-def differing_keys(runs: Sequence[Run]) -> List[str]:
+def differing_keys(runs: Sequence[SavedRun]) -> List[str]:
     """The settings whose values are not the same in every run (a key one
     run lacks counts as different), in config order."""
-    settings = [r.settings() for r in runs]
+    settings = [run_settings(r) for r in runs]
     keys: List[str] = []
     for s in settings:
         keys += [k for k in s if k not in keys]
@@ -127,7 +102,7 @@ class Comparison:
     """Compared runs: ``headers`` and ``rows`` (one per run) of the table,
     the keys that differ, and the files written into ``output``."""
 
-    runs: List[Run]
+    runs: List[SavedRun]
     metrics: List[str]
     keys: List[str]
     headers: List[str] = field(default_factory=list)
@@ -153,21 +128,21 @@ class Comparison:
         return tables.markdown_table(self.headers, [[_cell(c) for c in r] for r in self.rows])
 
 
-def _labels(runs: Sequence[Run]) -> List[str]:
+def _labels(runs: Sequence[SavedRun]) -> List[str]:
     """Folder names, or the paths when two runs share a name."""
     names = [r.path.name for r in runs]
     return names if len(set(names)) == len(names) else [str(r.path) for r in runs]
 
 
-def _table(runs: Sequence[Run], labels, keys, metrics):
+def _table(runs: Sequence[SavedRun], labels, keys, metrics):
     headers = ["run", "recipe", *keys, "epochs"]
     for m in metrics:
         headers += [f"final {m}", f"final val_{m}", f"best val_{m}"]
     headers += ["wall time (s)", "examples/s"]
     rows = []
     for run, label in zip(runs, labels):
-        settings = run.settings()
-        row = [label, run.recipe, *(settings.get(k) for k in keys),
+        values = run_settings(run)
+        row = [label, run.recipe, *(values.get(k) for k in keys),
                run.metrics.get("epochs", len(run.history))]
         for m in metrics:
             train = plots.metric_values(run.history, m)

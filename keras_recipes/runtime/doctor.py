@@ -49,9 +49,11 @@ def _declared(*names) -> List[str]:
 
 
 def _hardware() -> List[Row]:
+    import keras
+
+    from keras_recipes.config import RecipeConfig
     from keras_recipes.runtime import hardware
-    from keras_recipes.runtime.precision import choose_precision
-    from keras_recipes.runtime.strategy import choose_strategy
+    from keras_recipes.runtime.plan import plan_runtime
 
     hw = hardware.detect()
     model = next((line.split(":", 1)[1].strip() for line in _cpuinfo_lines()
@@ -67,11 +69,9 @@ def _hardware() -> List[Row]:
     if not hw.gpus:
         rows.append(("gpu", 'none visible (for CUDA: pip install ".[gpu]" in the source tree)', True))
     rows.append(("tpu", "attached" if hw.tpu else "none", True))
-    policy, why = choose_precision("auto", hw)
-    strategy, swhy = choose_strategy("auto", hw)
-    rows.append(("precision=auto", f"{policy} ({why})", True))
-    rows.append(("strategy=auto", f"{strategy} ({swhy})", True))
-    return rows
+    # What a run's plan would be with every runtime setting left at auto.
+    plan = plan_runtime(RecipeConfig(), hw, keras.backend.backend())
+    return rows + [(f"{name}=auto", choice, True) for name, choice in plan.rows()]
 
 
 def _gpu_memory_mib(run=None) -> List[int]:

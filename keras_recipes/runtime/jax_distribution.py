@@ -9,27 +9,21 @@ from __future__ import annotations
 
 from typing import Optional, Sequence, Tuple
 
-from keras_recipes.errors import ConfigError
-
 
 def select_devices(available: Sequence[str], gpus: Optional[str] = None) -> Tuple[str, ...]:
     """The devices to shard the batch over.
 
     Accelerators when there are any (``gpu:N`` / ``tpu:N``), else the CPU;
-    ``gpus="0,2"`` keeps those accelerator indices only.
+    ``gpus="0,2"`` keeps those accelerator indices only (``runtime.gpus``,
+    parsed by ``plan.gpu_indices`` as on TensorFlow).
     """
+    from keras_recipes.runtime.plan import gpu_indices
+
     accelerators = [d for d in available if not d.lower().startswith("cpu")]
     if not accelerators:
         return tuple(available[:1])
-    if not gpus:
-        return tuple(accelerators)
-    try:
-        wanted = [accelerators[int(i)] for i in str(gpus).split(",") if i.strip()]
-    except (ValueError, IndexError):
-        raise ConfigError(
-            f"runtime.gpus={gpus!r} names devices that do not exist; available: {', '.join(accelerators)}"
-        ) from None
-    return tuple(wanted)
+    wanted = gpu_indices(gpus, len(accelerators))
+    return tuple(accelerators) if wanted is None else tuple(accelerators[i] for i in wanted)
 
 
 def data_parallel(devices: Sequence[str]):
@@ -41,13 +35,21 @@ def data_parallel(devices: Sequence[str]):
     return keras.distribution.DataParallel(devices=list(devices))
 
 
-def setup(gpus: Optional[str] = None) -> Tuple[str, str, int]:
-    """Install the JAX distribution; return ``(name, reason, replicas)``."""
+def plan(devices: Sequence[str]):
+    """``(strategy, replicas)`` choices of the runtime plan for ``devices``."""
+    from keras_recipes.runtime.plan import Choice
+
+    if len(devices) < 2:
+        return (Choice("default", f"JAX backend on {devices[0] if devices else 'cpu'}"),
+                Choice(1, "one device"))
+    return (Choice("jax_data_parallel", f"JAX backend: DataParallel over {', '.join(devices)}"),
+            Choice(len(devices), "the devices of the DataParallel mesh"))
+
+
+def install(devices: Sequence[str]) -> None:
+    """Make ``keras.distribution`` split every batch over ``devices`` (two or more)."""
     import keras
 
-    devices = select_devices(keras.distribution.list_devices(), gpus)
     distribution = data_parallel(devices)
-    if distribution is None:
-        return "default", f"JAX backend on {devices[0] if devices else 'cpu'}", 1
-    keras.distribution.set_distribution(distribution)
-    return "jax_data_parallel", f"JAX backend: DataParallel over {', '.join(devices)}", len(devices)
+    if distribution is not None:
+        keras.distribution.set_distribution(distribution)

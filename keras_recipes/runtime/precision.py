@@ -1,4 +1,4 @@
-"""Choosing and applying the mixed-precision policy.
+"""The mixed-precision policy: what ``auto`` picks, and applying it.
 
 ``auto`` follows the hardware: float16 on NVIDIA GPUs with tensor cores
 (compute capability 7.x), bfloat16 on TPUs and on GPUs of compute capability
@@ -11,15 +11,12 @@ from __future__ import annotations
 
 from typing import Tuple
 
-from keras_recipes.config import check_choice
 from keras_recipes.runtime.hardware import Hardware
 
 
-def choose_precision(requested: str, hw: Hardware) -> Tuple[str, str]:
-    """Return ``(policy_name, reason)`` for ``runtime.precision``."""
-    check_choice("runtime.precision", requested)
-    if requested != "auto":
-        return requested, "requested in the config"
+def auto_precision(hw: Hardware) -> Tuple[str, str]:
+    """``(policy_name, reason)`` of ``runtime.precision=auto`` on ``hw``
+    (``plan.choose`` applies it)."""
     if hw.tpu:
         return "mixed_bfloat16", "TPU: bfloat16 is native"
     if hw.gpus:

@@ -1,4 +1,4 @@
-"""Choosing and creating the ``tf.distribute`` strategy.
+"""The ``tf.distribute`` strategy: what ``auto`` picks, and creating it.
 
 ``auto``: a TPU when one is attached, ``MultiWorkerMirroredStrategy`` when
 ``TF_CONFIG`` names several workers, ``MirroredStrategy`` over several GPUs,
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Optional, Tuple
+from typing import Tuple
 
 from keras_recipes.config import check_choice
 from keras_recipes.errors import ConfigError
 from keras_recipes.runtime.hardware import Hardware
 
 
-def choose_strategy(requested: str, hw: Hardware) -> Tuple[str, str]:
-    """Return ``(strategy_name, reason)`` for ``runtime.strategy``."""
-    check_choice("runtime.strategy", requested)
-    if requested != "auto":
-        return requested, "requested in the config"
+def auto_strategy(hw: Hardware) -> Tuple[str, str]:
+    """``(strategy_name, reason)`` of ``runtime.strategy=auto`` on ``hw``
+    (``plan.choose`` applies it)."""
     if hw.tpu:
         return "tpu", "a TPU is attached"
     if hw.num_workers > 1:
@@ -32,34 +30,13 @@ def choose_strategy(requested: str, hw: Hardware) -> Tuple[str, str]:
     return "default", "no accelerator: single-device default strategy"
 
 
-def gpu_indices(gpus: Optional[str], available: int) -> Optional[list]:
-    """Parse ``runtime.gpus`` (``"0,1"``) against ``available`` GPUs; None: all."""
-    if not gpus:
-        return None
-    try:
-        wanted = [int(i) for i in str(gpus).split(",") if i.strip()]
-        if not wanted or any(i < 0 or i >= available for i in wanted):
-            raise ValueError
-    except ValueError:
-        raise ConfigError(
-            f"runtime.gpus={gpus!r} names GPUs that do not exist; visible: {available}"
-        ) from None
-    return wanted
-
-
-def select_gpus(gpus: Optional[str], hw: Hardware) -> Hardware:
-    """Restrict TensorFlow to the GPUs listed as ``"0,1"`` (before any use) and
-    return the hardware as the precision and strategy choices must see it."""
-    wanted = gpu_indices(gpus, len(hw.gpus))
-    if wanted is None:
-        return hw
-    import dataclasses
-
+def restrict_gpus(indices) -> None:
+    """Make only the GPUs at ``indices`` (``runtime.gpus``, parsed by
+    ``plan.gpu_indices``) visible to TensorFlow, before any use."""
     import tensorflow as tf
 
     physical = tf.config.list_physical_devices("GPU")
-    tf.config.set_visible_devices([physical[i] for i in wanted], "GPU")
-    return dataclasses.replace(hw, gpus=tuple(hw.gpus[i] for i in wanted))
+    tf.config.set_visible_devices([physical[i] for i in indices], "GPU")
 
 
 def make_strategy(name: str):
@@ -84,7 +61,7 @@ def make_strategy(name: str):
         tf.tpu.experimental.initialize_tpu_system(resolver)
         return tf.distribute.TPUStrategy(resolver)
     check_choice("runtime.strategy", name)
-    raise ConfigError(f"strategy {name!r} cannot be made here")  # "auto": choose_strategy first
+    raise ConfigError(f"strategy {name!r} cannot be made here")  # "auto": plan.choose first
 
 
 def is_chief(environ=os.environ) -> bool:

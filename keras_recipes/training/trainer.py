@@ -30,18 +30,18 @@ import tensorflow as tf
 
 from keras_recipes import config as config_lib
 from keras_recipes import rundir
+from keras_recipes.datasets.paths import require_source
 from keras_recipes.errors import (ConfigError, DivergedError, ModelBuildError, RunDirError,
                                   RunInterrupted, RunPreempted, RunWriteError)
-from keras_recipes.registry import config_from_yaml, get_recipe
+from keras_recipes.registry import get_recipe
 from keras_recipes.rundir import atomic, plots
 from keras_recipes.rundir.backups import BackupStore, describe, state_bytes
 from keras_recipes.rundir.hparams import write_hparams
 from keras_recipes.rundir.lock import RunLock
 from keras_recipes.runtime import environment, hardware
 from keras_recipes.runtime.onednn import onednn_state
-from keras_recipes.runtime.precision import apply_precision, choose_precision
-from keras_recipes.runtime.strategy import (choose_strategy, is_chief, make_strategy, select_gpus,
-                                            worker_id)
+from keras_recipes.runtime.plan import apply_plan, plan_runtime
+from keras_recipes.runtime.strategy import is_chief, worker_id
 from keras_recipes.tasks import RunFiles, task_for
 from keras_recipes.training import callbacks as callbacks_lib
 from keras_recipes.training.optimizers import make_optimizer, make_schedule
@@ -49,22 +49,6 @@ from keras_recipes.training.preemption import StopRequested, StopSignals
 
 SMOKE_EXAMPLES = 48
 SMOKE_BATCH = 8
-
-
-def augment_placement(placement: str, hw: hardware.Hardware) -> tuple[bool, str]:
-    """``(augment inside the model, why)`` for ``augment.placement``.
-
-    On a CPU ``auto`` keeps augmentation in the tf.data pipeline, where it
-    overlaps with training: on a 2-core AVX512-BF16 CPU with the cores to
-    itself, cifar-resnet trained at 0.89x (float32) and 0.87x (bfloat16) with
-    augmentation in the model instead (benchmarks/precision_speed.py, median
-    of 3 paired rounds).
-    """
-    if placement != "auto":
-        return placement == "model", "requested in the config"
-    if hw.gpus or hw.tpu:
-        return True, "accelerator: augmentation runs on the device, inside the model"
-    return False, "CPU: in the tf.data pipeline, overlapping training"
 
 
 def smoke_config(cfg: config_lib.RecipeConfig) -> config_lib.RecipeConfig:
@@ -151,35 +135,24 @@ class Trainer:
         keras.utils.set_random_seed(rt.seed)
         if rt.deterministic:
             tf.config.experimental.enable_op_determinism()
-        self.hw = select_gpus(rt.gpus, self.hw)
-        self.precision, self.precision_reason = choose_precision(rt.precision, self.hw)
-        apply_precision(self.precision)
-        if keras.backend.backend() == "jax":
-            # tf.distribute does nothing for JAX; keras.distribution does.
-            from keras_recipes.runtime import jax_distribution
-
-            self.strategy_name, self.strategy_reason, self.replicas = jax_distribution.setup(rt.gpus)
-            self.strategy = tf.distribute.get_strategy()
-        else:
-            self.strategy_name, self.strategy_reason = choose_strategy(rt.strategy, self.hw)
-            self.strategy = make_strategy(self.strategy_name)
-            self.replicas = self.strategy.num_replicas_in_sync
-        on_accelerator = bool(self.hw.gpus or self.hw.tpu)
-        self.augment_on_device, self.augment_reason = augment_placement(self.cfg.augment.placement,
-                                                                        self.hw)
-        # "auto" is Keras' own rule: XLA whenever every layer supports it and
-        # op determinism is off (hand-written Keras gets the same).
-        self.jit_compile = {"true": True, "false": False}.get(rt.jit_compile, "auto")
+        # Every runtime choice, made once (runtime.plan): environment.json records it.
+        self.strategy, self.plan = apply_plan(plan_runtime(self.cfg, self.hw,
+                                                           keras.backend.backend()))
+        self.hw = self.plan.hardware
         if self.verbose:
-            print(f"precision: {self.precision} ({self.precision_reason})")
-            print(f"strategy: {self.strategy_name} ({self.strategy_reason}), "
-                  f"{self.replicas} replica(s)")
-            if not on_accelerator:
+            for name, choice in self.plan.rows():
+                if name != "augmentation" or self.cfg.augment.preset != "none":
+                    print(f"{name}: {choice}")
+            if not (self.hw.gpus or self.hw.tpu):
                 on, why = onednn_state()
                 print(f"oneDNN CPU kernels: {'on' if on else 'off'} ({why})")
-            if self.cfg.augment.preset != "none":
-                where = "in the model" if self.augment_on_device else "in the tf.data pipeline"
-                print(f"augmentation: {where} ({self.augment_reason})")
+
+    # Views of the plan, by the names the rest of the Trainer reads.
+    precision = property(lambda self: self.plan.precision.value)
+    strategy_name = property(lambda self: self.plan.strategy.value)
+    replicas = property(lambda self: self.plan.replicas.value)
+    augment_on_device = property(lambda self: self.plan.augment_on_device.value)
+    jit_compile = property(lambda self: self.plan.jit_compile.value)
 
     @property
     def verbose(self) -> int:
@@ -196,22 +169,16 @@ class Trainer:
             splits = self.user_data
         else:
             source = self.user_data if self.user_data is not None else d.source
-            if isinstance(source, str) and not source.strip():
-                raise ConfigError(
-                    "data.source is empty (this config comes from a run on in-memory or smoke "
-                    "data); name the data with --data tfds:NAME or --data path/to/folder"
-                )
+            if isinstance(source, str):
+                require_source(source)
             from keras_recipes.training.data_fit import data_fit_warnings
 
             for note in data_fit_warnings(self.cfg, source):
                 warnings.warn(note, datasets.DataWarning, stacklevel=2)
             try:
                 splits = datasets.load_splits(
-                    source, kind=d.kind, image_size=d.image_size, channels=d.channels,
-                    val_fraction=d.val_fraction, seed=self.cfg.runtime.seed, val_split=d.val_split,
-                    data_dir=d.data_dir, strict=d.strict, progress=self.verbose == 1,
-                    sequence_length=d.sequence_length, train_examples=d.train_examples,
-                )
+                    source, progress=self.verbose == 1,
+                    **d.load_options(self.cfg.runtime.seed))
             except datasets.DataError:
                 raise
             except ValueError as err:  # a data setting out of range, e.g. val_fraction=1
@@ -327,13 +294,9 @@ class Trainer:
                 # `recipes evaluate` or `--config` silently use that source.
                 cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, source=""))
             config_lib.save(cfg, self.run_dir / rundir.CONFIG)
-        env = environment.collect(self.hw)
-        env.update(precision=self.precision, precision_reason=self.precision_reason,
-                   strategy=self.strategy_name, strategy_reason=self.strategy_reason,
-                   replicas=self.replicas, seed=self.cfg.runtime.seed,
-                   deterministic=self.cfg.runtime.deterministic,
+        env = {**environment.collect(self.hw), **self.plan.environment()}
+        env.update(seed=self.cfg.runtime.seed, deterministic=self.cfg.runtime.deterministic,
                    jit_compile=self.model.jit_compile,  # as compile() resolved "auto"
-                   augment_on_device=self.augment_on_device, augment_reason=self.augment_reason,
                    smoke=self.smoke,
                    global_batch_size=self.global_batch, steps_per_epoch=steps_per_epoch)
         rundir.write_json(self.run_dir / rundir.ENVIRONMENT, env)
@@ -639,6 +602,5 @@ def resume(run_dir, overrides=(), **kwargs) -> dict:
     ``overrides`` (``key=value``) may change how the run reports, e.g.
     ``runtime.verbose=2``; changing what it trains breaks the resume.
     """
-    run_dir = rundir.require(run_dir)
-    cfg = config_lib.apply_overrides(config_from_yaml(run_dir / rundir.CONFIG), overrides)
+    cfg = rundir.read_run(rundir.require(run_dir)).resolve(overrides)
     return Trainer(cfg, run_dir, resume=True, **kwargs).fit()

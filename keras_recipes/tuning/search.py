@@ -41,12 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-from omegaconf import OmegaConf
-
 from keras_recipes import config as config_lib
 from keras_recipes import rundir
 from keras_recipes.choices import TUNING_ALGORITHMS
 from keras_recipes.config import RecipeConfig
+from keras_recipes.datasets.paths import require_source
 from keras_recipes.errors import ConfigError, RunDirError, did_you_mean
 from keras_recipes.registry import get_recipe
 from keras_recipes.rundir.plots import plot_objective
@@ -181,9 +180,9 @@ class Search:
             base = smoke_config(base)
             if epochs is not None:
                 base.train.epochs = epochs
-        elif data is None and not base.data.source:
-            raise TuneError(f"recipe {base.recipe!r} has no data source; pass --data "
-                            f"(or data= in Python), or --smoke for synthetic data")
+        elif data is None:
+            require_source(base.data.source, f"recipe {base.recipe}'s config",
+                           also=" (data= in Python), or --smoke for synthetic data")
 
         if space is None:
             entries = dict(recipe.search_space)
@@ -273,9 +272,7 @@ class Search:
         return {self.objective: self._score(run_dir)}
 
     def _score(self, run_dir: Path) -> float:
-        from keras_recipes.rundir import plots
-
-        rows = plots.read_history(run_dir / rundir.HISTORY)
+        rows = rundir.read_run(run_dir).history
         if rows and self.objective not in rows[0]:
             known = ", ".join(k for k in rows[0] if k != "epoch")
             hint = (" (no validation data: set data.val_fraction > 0)"
@@ -353,8 +350,9 @@ class Search:
         for trial_id, trial in oracle.trials.items():
             values = trial.hyperparameters.values
             run_dir = self.trial_dir(trial_id)
-            metrics = _read_json_or_empty(run_dir / rundir.METRICS)
-            history = _history_length(run_dir)
+            saved = _saved(run_dir)
+            metrics = saved.metrics if saved is not None else {}
+            history = len(saved.history) if saved is not None else 0
             completed = trial.status == "COMPLETED"
             row = {"rank": None, "trial_id": trial_id, "status": trial.status}
             row.update(self.trial_values(values))
@@ -403,34 +401,24 @@ class Search:
 
 
 def _comparable(cfg: dict) -> dict:
-    for key in _NOT_PART_OF_SEARCH:
-        section, name = key.split(".")
-        cfg.get(section, {}).pop(name, None)
-    return cfg
+    """``cfg`` (nested) without the settings that are no part of a search."""
+    left_out = [tuple(key.split(".")) for key in _NOT_PART_OF_SEARCH]
+    return {section: ({k: v for k, v in values.items() if (section, k) not in left_out}
+                      if isinstance(values, dict) else values)
+            for section, values in cfg.items()}
+
+
+def _saved(run_dir: Path) -> Optional[rundir.SavedRun]:
+    """What a trial's run directory holds; None when there is none or it is unreadable."""
+    try:
+        return rundir.read_run(run_dir)
+    except RunDirError:
+        return None
 
 
 def _finished_run(run_dir: Path, cfg) -> bool:
     """A run directory that holds a finished run of ``cfg`` (where its data came
     from aside: the engine blanks data.source when data is passed in)."""
-    if not ((run_dir / rundir.METRICS).is_file() and (run_dir / rundir.HISTORY).is_file()):
-        return False
-    try:
-        saved = OmegaConf.to_container(config_lib.load_yaml(run_dir / rundir.CONFIG))
-    except (ConfigError, ValueError):
-        return False
-    return isinstance(saved, dict) and _comparable(saved) == _comparable(config_lib.to_dict(cfg))
-
-
-def _read_json_or_empty(path: Path) -> dict:
-    try:
-        return rundir.read_json(path)
-    except RunDirError:
-        return {}
-
-
-def _history_length(run_dir: Path) -> Optional[int]:
-    path = run_dir / rundir.HISTORY
-    if not path.is_file():
-        return None
-    with path.open(newline="") as f:
-        return max(0, sum(1 for _ in csv.reader(f)) - 1) or None
+    saved = _saved(run_dir)
+    return (saved is not None and {rundir.METRICS, rundir.HISTORY} <= saved.files
+            and _comparable(saved.config) == _comparable(config_lib.to_dict(cfg)))

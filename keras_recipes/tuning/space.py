@@ -87,23 +87,13 @@ def _token(value) -> str:
     return json.dumps(value, default=str)
 
 
-def nested(key: str, value) -> dict:
-    """``nested("train.lr", 0.1) == {"train": {"lr": 0.1}}``: a patch for ``config.merge``."""
-    for part in reversed(key.split(".")):
-        value = {part: value}
-    return value
-
-
 def config_value(cfg, key: str):
     """The value of dotted ``key`` in a RecipeConfig."""
     return functools.reduce(getattr, key.split("."), cfg)
 
 
-def apply_values(cfg, values: Mapping[str, Any]):
-    """``cfg`` with ``{dotted key: value}`` applied, type-checked like --set."""
-    if not values:
-        return config_lib.merge(cfg)
-    return config_lib.merge(cfg, *(nested(k, v) for k, v in values.items()))
+# ``{dotted key: value}`` applied to a config, type-checked like --set.
+apply_values = config_lib.merge_values
 
 
 def _parse_args(key: str, spec: str, text: str) -> list:

@@ -76,7 +76,7 @@ def test_auto_runs_saves_and_exports_on_every_cpu_kind(cpu_kind, toy_recipe, tmp
 @pytest.mark.real_hardware
 def test_this_machine_is_one_of_the_kinds_the_suite_covers():
     hw = hardware.detect()
-    from keras_recipes.runtime.precision import choose_precision
+    from keras_recipes.runtime.plan import choose
 
-    policy, _ = choose_precision("auto", hw)
+    policy, _ = choose("runtime.precision", "auto", hw)
     assert policy in {p for _, p in CPU_KINDS.values()}

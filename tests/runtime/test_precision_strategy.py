@@ -6,8 +6,8 @@ import pytest
 
 from keras_recipes.errors import ConfigError
 from keras_recipes.runtime.hardware import GPU, Hardware, cpu_flags, tf_config_workers
-from keras_recipes.runtime.precision import choose_precision
-from keras_recipes.runtime.strategy import choose_strategy, is_chief
+from keras_recipes.runtime.plan import choose
+from keras_recipes.runtime.strategy import is_chief
 
 CPU = Hardware()
 V100 = Hardware(gpus=(GPU("V100", (7, 0)),))
@@ -22,14 +22,15 @@ BF16_CPU = Hardware(cpu_flags=frozenset({"avx512f", "avx512_bf16"}))
     (OLD_GPU, "float32"), (TPU, "mixed_bfloat16"), (BF16_CPU, "mixed_bfloat16"),
 ])
 def test_auto_precision_follows_the_hardware(hw, policy):
-    chosen, reason = choose_precision("auto", hw)
+    chosen, reason = choose("runtime.precision", "auto", hw)
     assert chosen == policy and reason
 
 
 def test_explicit_precision_wins():
-    assert choose_precision("mixed_float16", CPU) == ("mixed_float16", "requested in the config")
+    assert choose("runtime.precision", "mixed_float16", CPU) == ("mixed_float16",
+                                                                "requested in the config")
     with pytest.raises(ConfigError, match="`runtime.precision` must be one of"):
-        choose_precision("fp8", CPU)
+        choose("runtime.precision", "fp8", CPU)
 
 
 @pytest.mark.parametrize("hw, strategy", [
@@ -37,7 +38,7 @@ def test_explicit_precision_wins():
     (Hardware(num_workers=2), "multi_worker"),
 ])
 def test_auto_strategy_follows_the_hardware(hw, strategy):
-    assert choose_strategy("auto", hw)[0] == strategy
+    assert choose("runtime.strategy", "auto", hw).value == strategy
 
 
 def test_tf_config_workers_and_chief():
@@ -56,7 +57,7 @@ def test_cpu_flags_are_read(tmp_path):
 
 
 def test_gpu_selection_is_checked():
-    from keras_recipes.runtime.strategy import gpu_indices
+    from keras_recipes.runtime.plan import gpu_indices
 
     assert gpu_indices(None, 2) is None and gpu_indices("1", 2) == [1]
     assert gpu_indices("0,1", 2) == [0, 1]
@@ -70,7 +71,5 @@ def test_gpu_selection_is_checked():
     ("pipeline", V100, False), ("model", Hardware(cpu_count=64), True),
 ])
 def test_augmentation_placement_follows_the_hardware(placement, hw, in_model):
-    from keras_recipes.training.trainer import augment_placement
-
-    chosen, reason = augment_placement(placement, hw)
-    assert chosen is in_model and reason
+    chosen, reason = choose("augment.placement", placement, hw)
+    assert (chosen == "model") is in_model and reason
