@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import List
 
 from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 from keras_recipes.tasks.denoising import DenoisingTask
 
@@ -66,6 +67,7 @@ def build_model(cfg: RecipeConfig, info):
         # +10.43 dB PSNR over the noisy input held out (1 run; README); the
         # validation loss was flat after epoch 4.
         "cpu": {"train.epochs": 5},
+        "tiny": tiny({"model.filters": [4, 8]}),
     },
 )
 def mnist_dae() -> RecipeConfig:

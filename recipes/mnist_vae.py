@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import List
 
 from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 from keras_recipes.tasks.variational import VariationalTask
 
@@ -97,6 +98,7 @@ def build_model(cfg: RecipeConfig, info):
         # minutes of two cores' time (940 CPU-seconds). Validation was still
         # 77.8 nats at epoch 15 and fell to 75.6 in the cosine tail.
         "cpu": {"train.epochs": 30},
+        "tiny": tiny({"model.filters": [4, 8], "model.dense_units": 16, "model.latent_dim": 2}),
     },
 )
 def mnist_vae() -> RecipeConfig:

@@ -1,5 +1,6 @@
-"""The built-in recipes: what `recipes list` claims, and the text recipes'
-raw-string round trips."""
+"""The recipes: what `recipes list` claims and that each trains, for every
+registered recipe (tests_support.recipe_cases), then each recipe's own
+checks (the text recipes' raw-string round trips)."""
 
 import re
 
@@ -7,11 +8,14 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from click.testing import CliRunner
 
 from keras_recipes import config as C
 from keras_recipes import export, get_recipe, list_recipes, rundir
+from keras_recipes.cli.main import cli
 from keras_recipes.datasets import augmentation
 from keras_recipes.training.model_inputs import DataInfo
+from tests_support.recipe_cases import built_models, recipe_names
 from tests_support.serving_runs import TEXT_OVERRIDES, train
 from tests_support.toy_data import toy_texts
 
@@ -28,18 +32,34 @@ def image_info(cfg, num_classes=10) -> DataInfo:
                     image_shape=(d.image_size, d.image_size, d.channels))
 
 
-@pytest.mark.parametrize("name", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn", "imdb-ngram",
-                                  "mnist-cnn", "cifar-plain", "cifar-vgg", "mnist-dcgan"])
+# -- every registered recipe: a new recipe is tested here without editing a test --------
+
+@pytest.mark.parametrize("name", recipe_names())
 def test_listed_parameter_count_matches_the_built_model(name):
     recipe = get_recipe(name)
-    cfg = recipe.config()
-    if cfg.data.kind == "image":
-        info = image_info(cfg)
-    else:
-        info = DataInfo(kind="text", num_classes=2, vocab_size=cfg.data.vocab_size,
-                        sequence_length=cfg.data.sequence_length)
-    model = recipe.build_model(cfg, info)
-    assert model.count_params() == pytest.approx(declared_params(recipe.params), rel=0.05)
+    params = sum(model.count_params() for model in built_models(recipe.config(), recipe))
+    assert params == pytest.approx(declared_params(recipe.params), rel=0.05)
+
+
+@pytest.mark.parametrize("name", recipe_names())
+def test_every_recipe_declares_a_tiny_preset(name):
+    """Seconds on a CPU: one epoch of a few small batches of a small model."""
+    recipe = get_recipe(name)
+    assert "tiny" in recipe.presets, f"{name} declares no `tiny` preset (recipes/_tiny.py)"
+    cfg = recipe.config(preset="tiny")
+    assert cfg.train.epochs == 1 and cfg.train.steps_per_epoch <= 8 and cfg.train.batch_size <= 16
+    assert sum(model.count_params() for model in built_models(cfg, recipe)) < 50_000
+
+
+@pytest.mark.parametrize("name", recipe_names())
+def test_every_recipe_trains_its_tiny_preset_from_the_cli(name, tmp_path):
+    # float32: `auto` picks bfloat16 on some CPUs only; test_recipe_precision.py
+    # trains every recipe's tiny model under the mixed policies.
+    result = CliRunner().invoke(cli, ["run", name, "--preset", "tiny", "--smoke", "-q",
+                                      "--precision", "float32", "--output", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "smoke check passed" in result.output
+    assert (tmp_path / "r" / rundir.FINAL_MODEL).is_file()
 
 
 def test_every_recipe_names_its_reference_result():
