@@ -64,7 +64,7 @@ def build_model(cfg: RecipeConfig, info):
     params="84k",
     reference="PSNR gain over the noisy input (noise std 0.5) on held-out digits; no published anchor",
     presets={
-        # +10.43 dB PSNR over the noisy input held out (1 run; README); the
+        # +10.43 dB PSNR over the noisy input held out (1 run; benchmarks/RESULTS.md); the
         # validation loss was flat after epoch 4.
         "cpu": {"train.epochs": 5},
         "tiny": tiny({"model.filters": [4, 8]}),

@@ -84,7 +84,7 @@ def build_model(cfg: RecipeConfig, info):
         # bfloat16 was no faster without AMX), so 20 passes over the 0.9M
         # training characters take 16 minutes; the cosine decay to zero ends
         # with the budget. 16 epochs stopped at 1.509 nats held out, 20 at
-        # 1.488 (one run each; README).
+        # 1.488 (one run each; benchmarks/RESULTS.md).
         "cpu": {"model.layers": 2, "model.units": 256, "model.dropout": 0.1,
                 "train.epochs": 20, "train.batch_size": 64, "train.lr": 3e-3,
                 "runtime.precision": "float32"},
