@@ -1,4 +1,4 @@
-"""The ``tiny`` preset every recipe declares: seconds on a CPU.
+"""The ``tiny`` preset every recipe declares: seconds of training on a CPU.
 
 A tiny run trains one epoch of a few small batches, so a new recipe is
 checked end to end by the registry-driven tests (``tests/recipes``) and a

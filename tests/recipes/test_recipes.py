@@ -16,7 +16,7 @@ from keras_recipes.cli.main import cli
 from keras_recipes.datasets import augmentation
 from keras_recipes.training.model_inputs import DataInfo
 from tests_support.recipe_cases import built_models, recipe_names
-from tests_support.serving_runs import TEXT_OVERRIDES, train
+from tests_support.serving_runs import TEXT_OVERRIDES, shared_run, train
 from tests_support.toy_data import toy_texts
 
 
@@ -171,15 +171,25 @@ NGRAM_OVERRIDES = ["model.hidden_units=4", "data.vocab_size=200", "data.val_frac
                    "train.batch_size=16"]
 
 
+@pytest.fixture(scope="module")
+def raw_text_run(tmp_path_factory):
+    """``(recipe, overrides) -> run_dir``: one trained run per text recipe, on
+    texts with tokens Keras' vocabulary file cannot hold."""
+    def make(recipe, overrides):
+        texts, labels = toy_texts()
+        texts[0] += " caf\x85 line\u2028break"
+        # float32: on CPUs with native bfloat16 `auto` trains in mixed_bfloat16, and
+        # the float32 export then differs from the bf16 Keras model by ~4e-5.
+        return shared_run(tmp_path_factory, f"raw-text-{recipe}", lambda path: train(
+            path, recipe, [*overrides, "runtime.precision=float32"], data=(texts, labels)))
+
+    return make
+
+
 @pytest.mark.parametrize("recipe, overrides", [("imdb-lstm", TEXT_OVERRIDES), ("imdb-gru", TEXT_OVERRIDES),
                                                ("imdb-ngram", NGRAM_OVERRIDES)])
-def test_text_models_round_trip_raw_strings(recipe, overrides, tmp_path):
-    texts, labels = toy_texts()
-    texts[0] += " caf\x85 line\u2028break"  # tokens Keras' vocabulary file cannot hold
-    # float32: on CPUs with native bfloat16 `auto` trains in mixed_bfloat16, and
-    # the float32 export then differs from the bf16 Keras model by ~4e-5.
-    run_dir = train(tmp_path / "run", recipe, [*overrides, "runtime.precision=float32"],
-                    data=(texts, labels))
+def test_text_models_round_trip_raw_strings(recipe, overrides, raw_text_run, tmp_path):
+    run_dir = raw_text_run(recipe, overrides)
     model = keras.saving.load_model(run_dir / rundir.FINAL_MODEL)
     raw = tf.constant([t.encode("utf-8") for t in HARD_TEXTS] + [b"\xff\xfe not utf-8 \xc3"])
     expected = np.asarray(model(raw))
@@ -218,9 +228,8 @@ def test_recurrent_recipes_reject_an_unknown_pooling():
         C.apply_overrides(get_recipe("imdb-lstm").config(), ["model.pooling=mean"])
 
 
-def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(tmp_path):
-    texts, labels = toy_texts()
-    run_dir = train(tmp_path / "run", "imdb-ngram", NGRAM_OVERRIDES, data=(texts, labels))
+def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(raw_text_run):
+    run_dir = raw_text_run("imdb-ngram", NGRAM_OVERRIDES)  # the round trip's run
     vocabulary = rundir.read_vocabulary(run_dir)
     assert "good" in vocabulary and any(" " in token for token in vocabulary)  # bigrams too
     assert "[UNK]" not in vocabulary and "" not in vocabulary
