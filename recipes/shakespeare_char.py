@@ -27,7 +27,7 @@ from keras_recipes.config import (DataConfig, RecipeConfig, RuntimeConfig, Train
                                   check_choice_of)
 from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
-from keras_recipes.tasks.language_model import LanguageModelTask
+from keras_recipes.tasks.language_model import RecurrentLanguageModelTask
 
 CELLS = ("lstm", "gru")
 
@@ -72,7 +72,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "shakespeare-char",
     build_model=build_model,
-    task=LanguageModelTask,
+    task=RecurrentLanguageModelTask,
     problem="language modelling",
     dataset="tiny-shakespeare (any UTF-8 text)",
     model="char-rnn: 3 x LSTM-512",

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from keras_recipes import get_recipe
-from keras_recipes.training.model_inputs import image_model, is_bag
+from keras_recipes.inference.model_inputs import image_model, is_bag
 from tests_support.recipe_cases import (built_models, data_info, example_inputs, functional_parts,
                                         is_classifier, recipe_names)
 
