@@ -261,7 +261,7 @@ def main(argv=None):
 
 
 def markdown(saved) -> str:
-    """The saved rows as the table RESULTS.md and the README show."""
+    """The saved rows as the table RESULTS.md shows."""
     lines = ["| row | budget | seeds | held-out accuracy, mean +- std | per seed |", "|---|---|---|---|---|"]
     order = {row.name: i for i, row in enumerate(ROWS)}
     for r in sorted(saved["rows"], key=lambda r: order.get(r["row"], len(order))):

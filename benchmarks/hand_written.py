@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-from keras_recipes.recipes.cifar_resnet import CIFAR10_MEAN, CIFAR10_STD
+from keras_recipes.recipes._cifar import CIFAR10_MEAN, CIFAR10_STD
 from keras_recipes.training.callbacks import Throughput
 
 RESNET_BATCH = 128

@@ -14,6 +14,10 @@ from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig, check_ch
 
 
 POOLINGS = ("last", "avg", "max", "avg_max")
+# The text side of the IMDB recipes' `tiny` presets: a 200-word vocabulary
+# and 16-token reviews.
+TINY_TEXT = {"data.vocab_size": 200, "data.sequence_length": 16}
+TINY_RECURRENT = {**TINY_TEXT, "model.units": 4, "model.embed_dim": 8}
 
 
 @dataclass

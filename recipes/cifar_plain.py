@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import AugmentConfig, RecipeConfig, check_depth_6n2, check_range
-from keras_recipes.recipes.cifar_resnet import FAST_SCHEDULE, cifar10_data, paper_train
+from keras_recipes.config import RecipeConfig, check_depth_6n2, check_range
+from keras_recipes.recipes import _cifar
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 
@@ -56,7 +57,8 @@ def build_model(cfg: RecipeConfig, info):
     params="0.27M",
     reference="He et al. 2016 Fig. 6: plain-56 trains to a higher error than plain-20 "
               "(degradation); ResNet-20: 91.25%",
-    presets={"fast": FAST_SCHEDULE},  # cifar-resnet's short-budget schedule
+    # cifar-resnet's short-budget schedule, without its projection shortcuts
+    presets={"fast": _cifar.FAST_SCHEDULE, "tiny": tiny({"model.depth": 8, "model.width": 4})},
     search_space={
         "train.lr": "loguniform(0.02, 0.4)",
         "train.weight_decay": "loguniform(1e-5, 1e-3)",
@@ -65,5 +67,5 @@ def build_model(cfg: RecipeConfig, info):
 )
 def cifar_plain() -> RecipeConfig:
     """Plain CNN on CIFAR-10, the ResNet paper's baseline (sec. 4.2)."""
-    return RecipeConfig(model=PlainConfig(), data=cifar10_data(),
-                        augment=AugmentConfig(preset="cifar"), train=paper_train())
+    return RecipeConfig(model=PlainConfig(), data=_cifar.data(), augment=_cifar.augment(),
+                        train=_cifar.paper_train())

@@ -62,38 +62,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import (AugmentConfig, DataConfig, RecipeConfig, TrainConfig,
-                                  check_choice_of, check_depth_6n2, check_range)
+from keras_recipes.config import RecipeConfig, check_choice_of, check_depth_6n2, check_range
+from keras_recipes.recipes import _cifar
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 # Published CIFAR-10 test accuracy (He et al. 2016, table 6), by depth.
 PUBLISHED = {20: 91.25, 32: 92.49, 44: 92.83, 56: 93.03, 110: 93.57}
-# Per-channel pixel mean / std of the CIFAR-10 training set (0-255 scale).
-CIFAR10_MEAN = [125.31, 122.95, 113.87]
-CIFAR10_STD = [62.99, 62.09, 66.70]
 
-# A schedule for short budgets (3-30 epochs), chosen on a fixed 45k/5k split
-# of the training archive; runs keep that 5k held out (data.val_fraction).
-# Warmup is a fraction of the run, so `--epochs N` rescales the whole
-# schedule. What each choice bought is in the module docstring.
-# Everything but the model (schedule, data, augmentation, test-time flips) is
-# shared with cifar-plain and cifar-vgg, so that `--preset fast --epochs N`
-# compares like with like across the CIFAR recipes.
-FAST_SCHEDULE = {
-    "train.epochs": 30,
-    "train.schedule": "cosine",
-    "train.warmup_fraction": 0.1,
-    "train.batch_size": 64,
-    "train.lr": 0.1,
-    "train.nesterov": True,
-    "train.weight_decay": 5e-4,
-    # 5k of the 50k images held out: the run reports accuracy on images it
-    # never trained on, for 10% fewer training images (see the docstring).
-    "data.val_fraction": 0.1,
-    "augment.pad": 2,
-    "augment.test_time": "flip",
-}
-FAST = {**FAST_SCHEDULE, "model.shortcut": "projection"}
+# The shared short-budget schedule (recipes/_cifar.py) with the projection
+# ("option B") shortcuts it was chosen with; what each choice bought is in
+# the module docstring.
+FAST = {**_cifar.FAST_SCHEDULE, "model.shortcut": "projection"}
 
 
 @dataclass
@@ -135,7 +115,7 @@ def build_model(cfg: RecipeConfig, info):
     model="ResNet-20 (6n+2)",
     params="0.27M",
     reference="91.25% test, ResNet-20 (He et al. 2016); -56: 93.03%, -110: 93.57%",
-    presets={"fast": FAST},
+    presets={"fast": FAST, "tiny": tiny({"model.depth": 8, "model.width": 4})},
     search_space={
         "train.lr": "loguniform(0.02, 0.4)",
         "train.weight_decay": "loguniform(1e-5, 1e-3)",
@@ -145,20 +125,6 @@ def build_model(cfg: RecipeConfig, info):
 )
 def cifar_resnet() -> RecipeConfig:
     """ResNet on CIFAR-10, He et al. 2016 (sec. 4.2)."""
-    return RecipeConfig(model=ResNetConfig(), data=cifar10_data(),
-                        augment=AugmentConfig(preset="cifar"), train=paper_train())
+    return RecipeConfig(model=ResNetConfig(), data=_cifar.data(), augment=_cifar.augment(),
+                        train=_cifar.paper_train())
 
-
-# The data and schedule of sec. 4.2, shared with the other CIFAR-10 recipes
-# (cifar-plain trains exactly like this; cifar-vgg uses the same data).
-def cifar10_data() -> DataConfig:
-    """CIFAR-10, 45k/5k train/validation split, per-channel normalisation."""
-    return DataConfig(source="tfds:cifar10", kind="image", image_size=32, channels=3,
-                      val_fraction=0.1, mean=list(CIFAR10_MEAN), std=list(CIFAR10_STD))
-
-
-def paper_train() -> TrainConfig:
-    """Batch 128, SGD 0.9, wd 1e-4, lr 0.1 / 10 at 32k and 48k of 64k steps."""
-    return TrainConfig(epochs=182, batch_size=128, optimizer="sgd", lr=0.1, momentum=0.9,
-                       weight_decay=1e-4, schedule="step", decay_at=[0.5, 0.75],
-                       decay_factor=0.1)

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keras_recipes.config import AugmentConfig, RecipeConfig, TrainConfig, check_choice_of
-from keras_recipes.recipes.cifar_resnet import FAST_SCHEDULE, cifar10_data
+from keras_recipes.config import RecipeConfig, TrainConfig, check_choice_of
+from keras_recipes.recipes import _cifar
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 # Convs per stage of VGG's configurations A, B, D and E (table 1 of the paper).
@@ -89,7 +90,8 @@ def build_model(cfg: RecipeConfig, info):
     model="VGG-16 + BN",
     params="14.7M",
     reference="92.64% test, VGG-16 (kuangliu/pytorch-cifar README, 200-epoch cosine)",
-    presets={"fast": FAST_SCHEDULE},  # cifar-resnet's short-budget schedule
+    presets={"fast": _cifar.FAST_SCHEDULE,  # cifar-resnet's short-budget schedule
+             "tiny": tiny({"model.depth": 11, "model.width": 4})},
     search_space={
         "train.lr": "loguniform(0.01, 0.2)",
         "train.weight_decay": "loguniform(1e-4, 1e-3)",
@@ -100,7 +102,7 @@ def build_model(cfg: RecipeConfig, info):
 def cifar_vgg() -> RecipeConfig:
     """VGG with batch normalization on CIFAR-10 (the pytorch-cifar adaptation)."""
     return RecipeConfig(
-        model=VGGConfig(), data=cifar10_data(), augment=AugmentConfig(preset="cifar"),
+        model=VGGConfig(), data=_cifar.data(), augment=_cifar.augment(),
         train=TrainConfig(epochs=200, batch_size=128, optimizer="sgd", lr=0.1, momentum=0.9,
                           weight_decay=5e-4, schedule="cosine"),
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keras_recipes.config import RecipeConfig
-from keras_recipes.recipes._text import imdb_data, imdb_train
+from keras_recipes.recipes._text import TINY_TEXT, imdb_data, imdb_train
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 
@@ -46,6 +47,8 @@ def build_model(cfg: RecipeConfig, info):
     model="Conv1D x2",
     params="2.7M",
     reference="~86-88% (keras.io text classification from scratch)",
+    presets={"tiny": tiny({**TINY_TEXT, "model.filters": 4, "model.embed_dim": 8,
+                           "model.kernel_size": 3})},
 )
 def imdb_cnn() -> RecipeConfig:
     """Embedding + Conv1D + global max pooling on IMDB reviews."""

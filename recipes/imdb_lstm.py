@@ -1,6 +1,7 @@
 """imdb-lstm: a bidirectional LSTM classifying IMDB reviews from raw text."""
 
-from keras_recipes.recipes._text import build_recurrent, recurrent_defaults
+from keras_recipes.recipes._text import TINY_RECURRENT, build_recurrent, recurrent_defaults
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 
@@ -17,6 +18,7 @@ def build_model(cfg, info):
     model="BiLSTM-64, avg+max pooled",
     params="1.4M",
     reference="84-87% (keras.io BiLSTM, 2 epochs); tuned LSTM 86-89%",
+    presets={"tiny": tiny(TINY_RECURRENT)},
     search_space={"train.lr": "loguniform(3e-4, 3e-3)", "model.units": "choice(32, 64, 128)"},
 )
 def imdb_lstm():

@@ -27,7 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keras_recipes.config import RecipeConfig
-from keras_recipes.recipes._text import imdb_data, imdb_train
+from keras_recipes.recipes._text import TINY_TEXT, imdb_data, imdb_train
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 
@@ -100,6 +101,7 @@ def ngram_defaults() -> RecipeConfig:
     model="bag of bigrams (multi-hot) + Dense(16)",
     params="1.6M",
     reference="89-91% (binary bigrams + Dense(16): 90.4%, Chollet 2021; NBSVM-bi 91.2%)",
+    presets={"tiny": tiny({**TINY_TEXT, "model.hidden_units": 4})},
     search_space={"train.lr": "loguniform(3e-4, 3e-3)", "model.hidden_units": "choice(0, 16, 64)",
                   "data.vocab_size": "choice(20000, 100000, 200000)"},
 )

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keras_recipes.config import AugmentConfig, DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
 # Pixel mean / std of the MNIST training images (0-255 scale): 0.1307 and
@@ -89,7 +90,7 @@ def build_model(cfg: RecipeConfig, info):
     model="small CNN (2x2 conv 3x3 + 2 dense); --preset lenet: LeNet-style",
     params="0.47M",
     reference="99.6-99.7% (small CNNs with augmentation); LeNet-5 (LeCun et al. 1998): 99.05%",
-    presets={"lenet": LENET},
+    presets={"lenet": LENET, "tiny": tiny({"model.filters": 4, "model.dense_units": 8})},
     search_space={
         "train.lr": "loguniform(3e-4, 1e-2)",
         "model.dropout": "uniform(0.0, 0.5)",

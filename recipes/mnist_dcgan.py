@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 from keras_recipes.tasks.gan import GanTask
 
@@ -61,6 +62,8 @@ def build_model(cfg: RecipeConfig, info):
         # <= 20 minutes on 2 CPU cores: half-width players, 64-d noise, 12 epochs.
         "cpu": {"model.latent_dim": 64, "model.generator_width": 32,
                 "model.discriminator_width": 32, "train.epochs": 12},
+        "tiny": tiny({"model.latent_dim": 8, "model.generator_width": 4,
+                      "model.discriminator_width": 4, "model.sample_grid": 4}),
     },
 )
 def mnist_dcgan() -> RecipeConfig:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import List
 
 from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 from keras_recipes.tasks.variational import VariationalTask
 
@@ -93,10 +94,11 @@ def build_model(cfg: RecipeConfig, info):
     reference="<=76 nats held-out negative ELBO (threshold 0.5); conv VAE ~86.5 nats on "
               "stochastically binarised MNIST",
     presets={
-        # 30 epochs: 75.87 +- 0.14 nats held out (2 seeds; README), about 8
+        # 30 epochs: 75.87 +- 0.14 nats held out (2 seeds; benchmarks/RESULTS.md), about 8
         # minutes of two cores' time (940 CPU-seconds). Validation was still
         # 77.8 nats at epoch 15 and fell to 75.6 in the cosine tail.
         "cpu": {"train.epochs": 30},
+        "tiny": tiny({"model.filters": [4, 8], "model.dense_units": 16, "model.latent_dim": 2}),
     },
 )
 def mnist_vae() -> RecipeConfig:

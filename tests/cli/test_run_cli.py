@@ -5,24 +5,9 @@ import json
 import signal
 import time
 
-import pytest
-from click.testing import CliRunner
-
 from keras_recipes import rundir
-from keras_recipes.cli.main import cli
 from keras_recipes.rundir.backups import BackupStore
 from tests_support.cli_driver import recipes_cli, write_image_folder
-
-
-@pytest.mark.parametrize("recipe", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn", "imdb-ngram",
-                                    "mnist-cnn", "cifar-plain", "cifar-vgg"])
-def test_smoke_runs_every_recipe(recipe, tmp_path):
-    # float32: `auto` picks bfloat16 on some CPUs only; precision has its own tests.
-    result = CliRunner().invoke(cli, ["run", recipe, "--smoke", "-q", "--precision", "float32",
-                                      "--output", str(tmp_path / "r")])
-    assert result.exit_code == 0, result.output
-    assert "smoke check passed" in result.output
-    assert (tmp_path / "r" / rundir.FINAL_MODEL).is_file()
 
 
 def test_killed_run_resumes_without_gaps_or_repeats(tmp_path):

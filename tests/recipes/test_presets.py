@@ -54,7 +54,7 @@ def test_list_and_show_name_the_presets(runner, monkeypatch):
     listed = runner.invoke(cli, ["list"])
     assert listed.exit_code == 0 and "presets" in listed.output.splitlines()[0]
     row = next(line for line in listed.output.splitlines() if line.startswith("cifar-resnet"))
-    assert " fast " in row
+    assert " fast, tiny " in row
     shown = runner.invoke(cli, ["show", "cifar-resnet"])
     assert shown.exit_code == 0
     assert "#   fast: train.epochs=30, train.schedule=cosine" in shown.output
@@ -75,7 +75,7 @@ def test_unknown_preset_is_one_line_with_a_suggestion(runner):
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert result.output.strip().splitlines() == [
         "Error: unknown preset 'fsat' for recipe cifar-resnet; did you mean `fast`?; "
-        "presets of cifar-resnet: fast"]
+        "presets of cifar-resnet: fast, tiny"]
 
 
 def test_preset_round_trips_through_config_yaml(tmp_path):

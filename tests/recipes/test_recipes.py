@@ -1,5 +1,6 @@
-"""The built-in recipes: what `recipes list` claims, and the text recipes'
-raw-string round trips."""
+"""The recipes: what `recipes list` claims and that each trains, for every
+registered recipe (tests_support.recipe_cases), then each recipe's own
+checks (the text recipes' raw-string round trips)."""
 
 import re
 
@@ -7,12 +8,15 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from click.testing import CliRunner
 
 from keras_recipes import config as C
 from keras_recipes import export, get_recipe, list_recipes, rundir
+from keras_recipes.cli.main import cli
 from keras_recipes.datasets import augmentation
 from keras_recipes.tasks import DataInfo
-from tests_support.serving_runs import TEXT_OVERRIDES, train
+from tests_support.recipe_cases import built_models, recipe_names
+from tests_support.serving_runs import TEXT_OVERRIDES, shared_run, train
 from tests_support.toy_data import toy_texts
 
 
@@ -28,18 +32,34 @@ def image_info(cfg, num_classes=10) -> DataInfo:
                     image_shape=(d.image_size, d.image_size, d.channels))
 
 
-@pytest.mark.parametrize("name", ["cifar-resnet", "imdb-lstm", "imdb-gru", "imdb-cnn", "imdb-ngram",
-                                  "mnist-cnn", "cifar-plain", "cifar-vgg", "mnist-dcgan"])
+# -- every registered recipe: a new recipe is tested here without editing a test --------
+
+@pytest.mark.parametrize("name", recipe_names())
 def test_listed_parameter_count_matches_the_built_model(name):
     recipe = get_recipe(name)
-    cfg = recipe.config()
-    if cfg.data.kind == "image":
-        info = image_info(cfg)
-    else:
-        info = DataInfo(kind="text", num_classes=2, vocab_size=cfg.data.vocab_size,
-                        sequence_length=cfg.data.sequence_length)
-    model = recipe.build_model(cfg, info)
-    assert model.count_params() == pytest.approx(declared_params(recipe.params), rel=0.05)
+    params = sum(model.count_params() for model in built_models(recipe.config(), recipe))
+    assert params == pytest.approx(declared_params(recipe.params), rel=0.05)
+
+
+@pytest.mark.parametrize("name", recipe_names())
+def test_every_recipe_declares_a_tiny_preset(name):
+    """Seconds on a CPU: one epoch of a few small batches of a small model."""
+    recipe = get_recipe(name)
+    assert "tiny" in recipe.presets, f"{name} declares no `tiny` preset (recipes/_tiny.py)"
+    cfg = recipe.config(preset="tiny")
+    assert cfg.train.epochs == 1 and cfg.train.steps_per_epoch <= 8 and cfg.train.batch_size <= 16
+    assert sum(model.count_params() for model in built_models(cfg, recipe)) < 50_000
+
+
+@pytest.mark.parametrize("name", recipe_names())
+def test_every_recipe_trains_its_tiny_preset_from_the_cli(name, tmp_path):
+    # float32: `auto` picks bfloat16 on some CPUs only; test_recipe_precision.py
+    # trains every recipe's tiny model under the mixed policies.
+    result = CliRunner().invoke(cli, ["run", name, "--preset", "tiny", "--smoke", "-q",
+                                      "--precision", "float32", "--output", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "smoke check passed" in result.output
+    assert (tmp_path / "r" / rundir.FINAL_MODEL).is_file()
 
 
 def test_every_recipe_names_its_reference_result():
@@ -151,15 +171,25 @@ NGRAM_OVERRIDES = ["model.hidden_units=4", "data.vocab_size=200", "data.val_frac
                    "train.batch_size=16"]
 
 
+@pytest.fixture(scope="module")
+def raw_text_run(tmp_path_factory):
+    """``(recipe, overrides) -> run_dir``: one trained run per text recipe, on
+    texts with tokens Keras' vocabulary file cannot hold."""
+    def make(recipe, overrides):
+        texts, labels = toy_texts()
+        texts[0] += " caf\x85 line\u2028break"
+        # float32: on CPUs with native bfloat16 `auto` trains in mixed_bfloat16, and
+        # the float32 export then differs from the bf16 Keras model by ~4e-5.
+        return shared_run(tmp_path_factory, f"raw-text-{recipe}", lambda path: train(
+            path, recipe, [*overrides, "runtime.precision=float32"], data=(texts, labels)))
+
+    return make
+
+
 @pytest.mark.parametrize("recipe, overrides", [("imdb-lstm", TEXT_OVERRIDES), ("imdb-gru", TEXT_OVERRIDES),
                                                ("imdb-ngram", NGRAM_OVERRIDES)])
-def test_text_models_round_trip_raw_strings(recipe, overrides, tmp_path):
-    texts, labels = toy_texts()
-    texts[0] += " caf\x85 line\u2028break"  # tokens Keras' vocabulary file cannot hold
-    # float32: on CPUs with native bfloat16 `auto` trains in mixed_bfloat16, and
-    # the float32 export then differs from the bf16 Keras model by ~4e-5.
-    run_dir = train(tmp_path / "run", recipe, [*overrides, "runtime.precision=float32"],
-                    data=(texts, labels))
+def test_text_models_round_trip_raw_strings(recipe, overrides, raw_text_run, tmp_path):
+    run_dir = raw_text_run(recipe, overrides)
     model = keras.saving.load_model(run_dir / rundir.FINAL_MODEL)
     raw = tf.constant([t.encode("utf-8") for t in HARD_TEXTS] + [b"\xff\xfe not utf-8 \xc3"])
     expected = np.asarray(model(raw))
@@ -198,9 +228,8 @@ def test_recurrent_recipes_reject_an_unknown_pooling():
         C.apply_overrides(get_recipe("imdb-lstm").config(), ["model.pooling=mean"])
 
 
-def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(tmp_path):
-    texts, labels = toy_texts()
-    run_dir = train(tmp_path / "run", "imdb-ngram", NGRAM_OVERRIDES, data=(texts, labels))
+def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(raw_text_run):
+    run_dir = raw_text_run("imdb-ngram", NGRAM_OVERRIDES)  # the round trip's run
     vocabulary = rundir.read_vocabulary(run_dir)
     assert "good" in vocabulary and any(" " in token for token in vocabulary)  # bigrams too
     assert "[UNK]" not in vocabulary and "" not in vocabulary
