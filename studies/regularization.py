@@ -67,6 +67,7 @@ register_study(Study(
         "gpu": {**CIFAR_VALIDATION, "data.train_examples": 10_000, "train.epochs": 60,
                 "model.width": 64},
     },
+    measured={"cpu": "12 min at load 6, does not hold (2-core EPYC, 2026-12-07)"},
     metrics=("loss", "accuracy"),
     columns=(("final accuracy", lambda r: number(r, "accuracy", digits=4)),
              ("final val_accuracy", lambda r: number(r, "val_accuracy", digits=4)),
