@@ -84,7 +84,9 @@ class AirbenchTask(ClassificationTask):
                     "flips alternate by epoch and must see each image before the random shift; "
                     f"received augment.placement={a.placement}")
             self.flips = AlternatingFlip(seed=self.cfg.runtime.seed, name="alternating_flip")
-            augmenter = keras.layers.Pipeline([self.flips, augmenter], name="airbench_augmentation")
+            # An empty preset (augment.pad=0) is a Pipeline of no layers, which Keras cannot call.
+            shifts = [augmenter] if getattr(augmenter, "layers", None) != [] else []
+            augmenter = keras.layers.Pipeline([self.flips, *shifts], name="airbench_augmentation")
         models = super().build(info, augmenter)
         (self.whitening,) = _layers(models.train, PatchWhitening)
         if self.whitening_kernel is not None:

@@ -1,6 +1,5 @@
 """ConvPoolBN: airbench's conv group."""
 
-import keras
 import numpy as np
 from layers_harness import run_layer_checks
 
