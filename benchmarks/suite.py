@@ -86,7 +86,7 @@ def recipe_rate(recipe, data, epochs, *overrides):
 def pipeline_rate(model, data):
     """Examples/s of the recipe's training input pipeline alone (second epoch)."""
     from keras_recipes.datasets import augmentation, make_pipeline
-    from keras_recipes.training.model_inputs import fit_vectorizer
+    from keras_recipes.inference.model_inputs import fit_vectorizer
 
     ds = tf.data.Dataset.from_tensor_slices(data)
     if model == "resnet20":

@@ -12,42 +12,10 @@ from keras_recipes.cli.commands import format_table
 from keras_recipes.cli.main import cli, heavy_errors
 from keras_recipes.cli.options import run_dir_argument
 
-_MAX_PRINTED_CLASSES = 20  # larger confusion matrices go to the PNG and JSON only
-
 checkpoint_option = click.option(
     "--checkpoint", type=click.Choice(CHECKPOINTS), default="best", show_default=True,
     help="best: best validation model (the final one when the run kept none); final: last epoch.",
 )
-
-
-def format_evaluation(result: dict) -> str:
-    """Summary, per-class table and (up to 20 classes) the confusion matrix;
-    for other tasks, the task's own summary lines."""
-    if "confusion_matrix" not in result:
-        written = " and ".join(str(path) for path in result.get("files", {}).values())
-        return "\n".join([result["summary"]] + ([f"wrote {written}"] if written else []))
-    top5 = f"   top-5 accuracy {result['top5_accuracy']:.4f}" if "top5_accuracy" in result else ""
-    lines = [
-        f"{result['checkpoint']} model on {result['data']}: {result['examples']} examples",
-        f"accuracy {result['accuracy']:.4f}   loss {result['loss']:.4f}{top5}",
-        "",
-    ]
-
-    def fmt(value):
-        return "-" if value is None else f"{value:.4f}"
-
-    rows = [(name, m["support"], fmt(m["accuracy"]), fmt(m["precision"]))
-            for name, m in result["per_class"].items()]
-    lines += [format_table(("class", "examples", "accuracy", "precision"), rows), ""]
-    names = result["class_names"]
-    if len(names) <= _MAX_PRINTED_CLASSES:
-        lines.append("confusion matrix (rows: true class, columns: predicted class):")
-        lines.append(format_table(("", *names),
-                                  [(name, *row) for name, row in zip(names, result["confusion_matrix"])]))
-    else:
-        lines.append(f"confusion matrix: {len(names)} classes, see the PNG")
-    lines += ["", f"wrote {result['files']['json']} and {result['files']['plot']}"]
-    return "\n".join(lines)
 
 
 def _short(text: str, width: int = 48) -> str:
@@ -79,7 +47,7 @@ def evaluate_command(run_dir, data, checkpoint, batch_size, as_json, classifier)
 
     Uses the test split of the run's data source (else its validation split,
     held out of training) unless --data names another source. Writes
-    RUN_DIR/evaluation.json and RUN_DIR/confusion_matrix.png.
+    RUN_DIR/evaluation.json (classifiers: and RUN_DIR/confusion_matrix.png).
 
     \b
     Examples:
@@ -89,14 +57,11 @@ def evaluate_command(run_dir, data, checkpoint, batch_size, as_json, classifier)
     """
     from keras_recipes.inference.evaluate import evaluate
 
+    # The engine prints its report (`verbose`); --json prints the file it wrote.
     result = evaluate(run_dir, data=data, checkpoint=checkpoint, batch_size=batch_size,
-                      verbose=False, classifier=classifier)
+                      verbose=not as_json, classifier=classifier)
     if as_json:  # evaluation.json as written (NaN already made null)
         click.echo(Path(result["files"]["json"]).read_text(), nl=False)
-        return
-    for note in result["notes"]:
-        click.echo(f"note: {note}")
-    click.echo(format_evaluation(result))
 
 
 @cli.command("predict", short_help="Top-k classes for images or texts.")
@@ -137,11 +102,12 @@ def predict_command(run_dir, inputs, top_k, as_json, files, checkpoint):
 def export_command(run_dir, fmt, output, checkpoint):
     """Export a trained run for serving, then check it against the Keras model.
 
-    The artifact takes raw inputs (uint8 images [batch, H, W, C] named
-    "image", or strings [batch] named "text") and returns float32 class
-    probabilities named "probabilities". It is loaded back with its own
-    runtime and must match the Keras model to 1e-4, else the command fails
-    and writes nothing.
+    A classifier's artifact takes raw inputs (uint8 images [batch, H, W, C]
+    named "image", or strings [batch] named "text") and returns float32
+    class probabilities named "probabilities"; other tasks export their own
+    named signatures (saved_model or keras). The artifact is loaded back with
+    its own runtime and must match the Keras model to 1e-4, else the command
+    fails and writes nothing.
 
     \b
     Examples:

@@ -152,7 +152,7 @@ class RecipeConfig:
 _CHOICES = {
     "data.kind": ("image", "text", "corpus"),  # keras_recipes.datasets.spec.KINDS
     "data.val_split": ("random", "blocks"),  # keras_recipes.datasets.splits.VAL_SPLITS
-    "data.text_output": ("int", "multi_hot", "count"),  # keras_recipes.training.model_inputs
+    "data.text_output": ("int", "multi_hot", "count"),  # keras_recipes.inference.model_inputs
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),

@@ -63,7 +63,7 @@ class AirbenchTask(ClassificationTask):
         import numpy as np
 
         from keras_recipes.layers import patch_whitening_kernel
-        from keras_recipes.training.model_inputs import normalization
+        from keras_recipes.inference.model_inputs import normalization
 
         m = self.cfg.model
         batches = train.take(m.whitening_images).map(lambda x, y: x).batch(1024)

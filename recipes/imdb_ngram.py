@@ -42,7 +42,7 @@ def build_model(cfg: RecipeConfig, info):
     import keras
 
     from keras_recipes.layers import ArgumentError
-    from keras_recipes.training.model_inputs import is_bag
+    from keras_recipes.inference.model_inputs import is_bag
 
     if not is_bag(cfg.data):
         raise ArgumentError("imdb-ngram reads a bag of n-grams: data.text_output must be "

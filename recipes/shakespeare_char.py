@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from keras_recipes.config import (DataConfig, RecipeConfig, RuntimeConfig, TrainConfig,
                                   check_choice_of)
 from keras_recipes.registry import register_recipe
-from keras_recipes.tasks.language_model import LanguageModelTask
+from keras_recipes.tasks.language_model import RecurrentLanguageModelTask
 
 CELLS = ("lstm", "gru")
 
@@ -71,7 +71,7 @@ def build_model(cfg: RecipeConfig, info):
 @register_recipe(
     "shakespeare-char",
     build_model=build_model,
-    task=LanguageModelTask,
+    task=RecurrentLanguageModelTask,
     problem="language modelling",
     dataset="tiny-shakespeare (any UTF-8 text)",
     model="char-rnn: 3 x LSTM-512",

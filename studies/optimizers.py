@@ -12,15 +12,21 @@ from keras_recipes.studies._budgets import CIFAR_CPU_SUBSET, CIFAR_VALIDATION
 
 _SGD = {"train.optimizer": "sgd", "train.lr": 0.1}
 _ADAPTIVE = {"train.lr": 0.001}
+_SGD_RUNS = ("sgd", "momentum", "nesterov")
+_ADAPTIVE_RUNS = ("adam", "adamw", "rmsprop")
 
 
 def check(results) -> Verdict:
     evidence = []
     momentum = compare(results["momentum"], "<", results["sgd"], "loss", evidence=evidence)
     nesterov = compare(results["nesterov"], "<", results["sgd"], "loss", evidence=evidence)
-    adaptive = [results[k] for k in ("adam", "adamw", "rmsprop")]
-    first = min(adaptive, key=lambda r: value(r, "loss", "first", float("inf")))
-    start = compare(first, "<", results["sgd"], "loss", pick="first", evidence=evidence)
+    # "Lowest of the first epoch" means below every SGD variant, not just plain SGD.
+    def first_loss(result):
+        return value(result, "loss", "first", float("inf"))
+
+    adaptive = min((results[k] for k in _ADAPTIVE_RUNS), key=first_loss)
+    sgd_family = min((results[k] for k in _SGD_RUNS), key=first_loss)
+    start = compare(adaptive, "<", sgd_family, "loss", pick="first", evidence=evidence)
     evidence.append("first-epoch losses: " + ", ".join(
         describe(results[k], "loss", "first") for k in results))
     return Verdict(momentum and nesterov and start, evidence)

@@ -1,7 +1,9 @@
 """``export``: a run's model as a SavedModel, .keras, LiteRT or ONNX artifact
 that serves without keras-recipes, checked against the Keras model.
 
-Every artifact takes raw inputs and returns class probabilities::
+What the artifact computes is the run's task's (``Task.export_signatures``):
+named functions with their example inputs. A classifier has one,
+``serving_default``::
 
     format       input                                   output
     saved_model  "image" uint8 [None, H, W, C]           "probabilities" float32 [None, K]
@@ -12,16 +14,22 @@ Every artifact takes raw inputs and returns class probabilities::
     onnx         "image" uint8 [None, H, W, C]           "probabilities"
                  (text models: not supported)
 
-Exports compute in float32: a model trained under mixed precision (float32
-variables) is rebuilt with float32 layers and the same weights first, so the
-artifact is portable (LiteRT, ONNX and CPUs want float32) and can be checked
-to 1e-4. On-device augmentation layers, the identity at inference, are left
-out, so the graph holds no random ops. After writing, the artifact is loaded
-back with its own runtime (``tf.saved_model.load``, the LiteRT interpreter,
-ONNX Runtime) and its outputs on a batch of real inputs (synthetic when the
-run's data cannot be read without a download) are compared with the Keras
-model's, for the whole batch and for a batch of one; a difference of 1e-4 or
-more fails the export and leaves nothing at the output path.
+other tasks theirs (an autoencoder's ``reconstruct``, a VAE's ``encode`` and
+``sample``, a language model's ``step`` and ``generate``), as a SavedModel or
+a .keras archive (``Task.export_unsupported`` says which formats a run takes).
+
+One pipeline for every task: exports compute in float32 (a model trained
+under mixed precision is rebuilt with float32 layers and the same weights
+first, so the artifact is portable and can be checked to 1e-4); the task may
+leave out layers that are the identity at inference (``Task.export_model``:
+a classifier's on-device augmentation, so the graph holds no random ops).
+The artifact is written to a staging path, loaded back with its own runtime
+(``tf.saved_model.load``, ``keras.saving.load_model``, the LiteRT
+interpreter, ONNX Runtime), and every signature is called on its example
+inputs, for the whole batch and for a batch of one, and compared with the
+Keras model; a difference of ``TOLERANCE`` or more fails the export and
+leaves nothing at the output path. Otherwise the artifact replaces what was
+there.
 
 Example:
 
@@ -36,112 +44,54 @@ TensorShape([2, 10])
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib.util
-import json
 import logging
 import os
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict
 
 import numpy as np
 
 from keras_recipes.choices import EXPORT_FORMATS
-from keras_recipes.inference.data import parity_inputs
-from keras_recipes.inference.run import (OUTPUT_KEY, ExportError, LoadedRun, augmentation_layers,
-                                         custom_classes, float32_model, load_run,
-                                         predict_probabilities, without_augmentation)
-
-FORMATS = EXPORT_FORMATS
-DEFAULT_NAMES = {"saved_model": "saved_model", "keras": "model.keras", "tflite": "model.tflite",
-                 "onnx": "model.onnx"}
-TOLERANCE = 1e-4  # max |exported - keras| on float32 probabilities
-PARITY_EXAMPLES = 16
-_TEXT_UNSUPPORTED = {
-    "tflite": (
-        "tflite export is not supported for text models: the in-model TextVectorization needs "
-        "TensorFlow string ops (StringLower, StaticRegexReplace, StringSplitV2) that LiteRT runs "
-        "only through the Flex delegate, which neither tensorflow's tf.lite.Interpreter nor "
-        "ai-edge-litert ships, so the export could not be verified; use --format saved_model"
-    ),
-    "onnx": (
-        "onnx export is not supported for text models: ONNX has no standard ops for the in-model "
-        "TextVectorization (StringLower, StaticRegexReplace, StringSplitV2); use --format saved_model"
-    ),
-}
+from keras_recipes.inference.export_formats import DEFAULT_NAMES, TOLERANCE, ExportResult
+from keras_recipes.inference.run import ExportError, LoadedRun, custom_classes, float32_model, load_run
 
 
-@dataclasses.dataclass
-class ExportResult:
-    """What ``export`` wrote and how closely it matches the Keras model."""
+# -- writers: (model, signatures, run, path) -> None, one per format -------------------
 
-    path: Path
-    format: str
-    input_name: str  # "image" | "text"
-    input_dtype: str  # "uint8" | "string"
-    input_shape: Tuple[Optional[int], ...]  # (None, H, W, C) | (None,)
-    output_key: str
-    max_abs_diff: float  # max |exported - keras model (float32)|
-    examples: int  # how many inputs the parity check ran
-    inputs_from: str  # where those inputs came from
-    precision: str  # the policy the run's model was trained under
-    notes: List[str] = dataclasses.field(default_factory=list)
-
-    def summary(self) -> str:
-        shape = ", ".join("None" if d is None else str(d) for d in self.input_shape)
-        lines = [
-            f"exported {self.format} to {self.path}",
-            f"  input {self.input_name!r}: {self.input_dtype} [{shape}] -> output "
-            f"{self.output_key!r}: float32 probabilities",
-            f"  parity: max |{self.format} - keras| = {self.max_abs_diff:.2e} < {TOLERANCE:g} on "
-            f"batches of {self.examples} and 1: {self.inputs_from}",
-        ]
-        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
-
-
-def input_spec(run: LoadedRun):
-    """The signature's input: uint8 images or strings, any batch size."""
-    import tensorflow as tf
-
-    if run.kind == "image":
-        return tf.TensorSpec([None, *run.image_shape], tf.uint8, name=run.input_name)
-    return tf.TensorSpec([None], tf.string, name=run.input_name)
-
-
-# -- writers: (float32 model, run, path) -> None ------------------------------------
-
-def _write_saved_model(model, run: LoadedRun, path: Path) -> None:
+def _write_saved_model(model, signatures, run: LoadedRun, path: Path) -> None:
     """A SavedModel with the task's named functions as its signatures."""
     import keras
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    for name, signature in run.task.export_signatures(run, model).items():
-        archive.add_endpoint(name=name, fn=signature.fn,
-                             input_signature=signature.input_signature)
+    for name, signature in signatures.items():
+        archive.add_endpoint(name=name, fn=signature.fn, input_signature=signature.input_signature)
     archive.write_out(str(path), verbose=False)
-    if run.task.predicts_classes:
-        # TF Serving's place for files that travel with a model: the label order.
+    assets = run.task.export_assets(run)
+    if assets:
+        # TF Serving's place for files that travel with a model.
         extra = path / "assets.extra"
         extra.mkdir(exist_ok=True)
-        (extra / "class_names.json").write_text(json.dumps(run.class_names) + "\n")
+        for name, text in assets.items():
+            (extra / name).write_text(text)
 
 
-def _write_keras(model, run: LoadedRun, path: Path) -> None:
+def _write_keras(model, signatures, run: LoadedRun, path: Path) -> None:
     model.save(path)
 
 
-def _write_tflite(model, run: LoadedRun, path: Path) -> None:
-    import tempfile
-
+def _write_tflite(model, signatures, run: LoadedRun, path: Path) -> None:
     import tensorflow as tf
 
     with tempfile.TemporaryDirectory(prefix="keras-recipes-tflite-") as tmp:
         saved = Path(tmp) / "saved_model"
-        _write_saved_model(model, run, saved)
-        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved), signature_keys=["serving_default"])
+        _write_saved_model(model, signatures, run, saved)
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved),
+                                                             signature_keys=list(signatures))
         try:
             flatbuffer = converter.convert()
         except Exception as err:
@@ -149,25 +99,31 @@ def _write_tflite(model, run: LoadedRun, path: Path) -> None:
     path.write_bytes(flatbuffer)
 
 
-def _write_onnx(model, run: LoadedRun, path: Path) -> None:
+def _write_onnx(model, signatures, run: LoadedRun, path: Path) -> None:
     import tensorflow as tf
     import tf2onnx
 
-    serve = tf.function(lambda inputs: {OUTPUT_KEY: model(inputs, training=False)},
-                        input_signature=[input_spec(run)], autograph=False)
+    if len(signatures) != 1:
+        raise ExportError(f"an ONNX model holds one function; {run.run_dir} exports "
+                          f"{', '.join(signatures)}")
+    (signature,) = signatures.values()
+    serve = tf.function(signature.fn, input_signature=signature.input_signature, autograph=False)
     concrete = serve.get_concrete_function()
-    # Freeze first, naming only the real input: `tf2onnx.convert.from_function`
+    # Freeze first, naming only the real inputs: `tf2onnx.convert.from_function`
     # would turn tensors the function captures (e.g. Normalization's mean and
     # variance) into extra graph inputs.
-    inputs = [concrete.inputs[0].name]
+    count = len(signature.input_signature)
+    inputs = [t.name for t in concrete.inputs[:count]]
     outputs = [t.name for t in concrete.outputs]
+    keys = sorted(concrete.structured_outputs)  # the order tf.nest flattens a dict in
+    renames = {**{t: s.name for t, s in zip(inputs, signature.input_signature)},
+               **dict(zip(outputs, keys))}
     try:
         with _quiet_tf_logging():
             graph_def = tf2onnx.tf_loader.from_function(concrete, inputs, outputs)
             tf2onnx.convert.from_graph_def(
                 graph_def, name=run.run_dir.name, input_names=inputs, output_names=outputs,
-                tensors_to_rename={inputs[0]: run.input_name, outputs[0]: OUTPUT_KEY},
-                output_path=str(path),
+                tensors_to_rename=renames, output_path=str(path),
             )
     except Exception as err:
         raise ExportError(f"the ONNX converter (tf2onnx) failed: {_first_line(err)}") from None
@@ -187,20 +143,28 @@ def _quiet_tf_logging():
             logger.setLevel(level)
 
 
-# -- runners: (path, run) -> callable(raw batch) -> float32 probabilities -----------
+# -- runners: (path, run, signatures) -> {name: callable(*arrays) -> {output: array}} --
 
-def _run_saved_model(path: Path, run: LoadedRun):
+def _run_saved_model(path: Path, run: LoadedRun, signatures):
     import tensorflow as tf
 
-    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
-    return lambda x: serve(**{run.input_name: tf.constant(x)})[OUTPUT_KEY].numpy()
+    loaded = tf.saved_model.load(str(path))
+
+    def runner(name, signature):
+        fn = loaded.signatures[name]
+        names = [s.name for s in signature.input_signature]
+        return lambda *arrays: fn(**{n: tf.constant(x) for n, x in zip(names, arrays)})
+
+    return {name: runner(name, signature) for name, signature in signatures.items()}
 
 
-def _run_keras(path: Path, run: LoadedRun):
+def _run_keras(path: Path, run: LoadedRun, signatures):
     import keras
+    import tensorflow as tf
 
-    model = keras.saving.load_model(path, compile=False)
-    return lambda x: predict_probabilities(model, x)
+    reloaded = keras.saving.load_model(path, custom_objects=run.task.custom_objects(), compile=False)
+    return {name: (lambda fn: lambda *arrays: fn(*[tf.constant(x) for x in arrays]))(signature.fn)
+            for name, signature in run.task.export_signatures(run, reloaded).items()}
 
 
 def tflite_interpreter(path):
@@ -216,16 +180,26 @@ def tflite_interpreter(path):
         return Interpreter(model_path=str(path))
 
 
-def _run_tflite(path: Path, run: LoadedRun):
-    runner = tflite_interpreter(path).get_signature_runner("serving_default")
-    return lambda x: runner(**{run.input_name: np.asarray(x)})[OUTPUT_KEY]
+def _run_tflite(path: Path, run: LoadedRun, signatures):
+    interpreter = tflite_interpreter(path)
+
+    def runner(name, signature):
+        run_signature = interpreter.get_signature_runner(name)
+        names = [s.name for s in signature.input_signature]
+        return lambda *arrays: run_signature(**{n: np.asarray(x) for n, x in zip(names, arrays)})
+
+    return {name: runner(name, signature) for name, signature in signatures.items()}
 
 
-def _run_onnx(path: Path, run: LoadedRun):
+def _run_onnx(path: Path, run: LoadedRun, signatures):
     import onnxruntime
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return lambda x: session.run([OUTPUT_KEY], {run.input_name: np.asarray(x)})[0]
+    outputs = [o.name for o in session.get_outputs()]
+    (name, signature), = signatures.items()
+    names = [s.name for s in signature.input_signature]
+    return {name: lambda *arrays: dict(zip(outputs, session.run(
+        outputs, {n: np.asarray(x) for n, x in zip(names, arrays)})))}
 
 
 _WRITERS = {"saved_model": _write_saved_model, "keras": _write_keras, "tflite": _write_tflite,
@@ -239,18 +213,84 @@ def _first_line(err) -> str:
     return text.splitlines()[0] if text else type(err).__name__
 
 
+# -- the parity check ------------------------------------------------------------------
+
+def _numpy(outputs) -> Dict[str, np.ndarray]:
+    return {k: np.asarray(v) for k, v in outputs.items()}
+
+
+def _batches(signature):
+    """The example inputs as a whole batch and as a batch of one."""
+    return signature.example, [x[:1] for x in signature.example]
+
+
+def _keras_outputs(signatures) -> dict:
+    """name -> (outputs on the batch, outputs on one) of the Keras model."""
+    import tensorflow as tf
+
+    reference = {}
+    for name, sig in signatures.items():
+        fn = sig.reference or sig.fn
+        reference[name] = [_numpy(fn(*[tf.constant(x) for x in arrays])) for arrays in _batches(sig)]
+    return reference
+
+
+def _max_diff(name, got: dict, want: dict, format: str) -> float:
+    """max |got - want| over the outputs of one call; strings must be equal."""
+    if sorted(got) != sorted(want):
+        raise ExportError(f"signature {name!r} returns {sorted(got)}; the Keras model {sorted(want)}")
+    diff = 0.0
+    for key in want:
+        g, w = np.asarray(got[key]), np.asarray(want[key])
+        if g.shape != w.shape:
+            raise ExportError(f"the exported {format} model's {name!r} returns {key!r} of shape "
+                              f"{g.shape}; the Keras model {w.shape}")
+        if w.dtype.kind in "OSU":  # strings (generated text) must be equal
+            if not np.array_equal(g, w):
+                raise ExportError(f"signature {name!r} output {key!r} differs from the Keras "
+                                  f"model's: {g[:2]} vs {w[:2]}")
+            continue
+        if g.size:
+            diff = max(diff, float(np.max(np.abs(g.astype(np.float64) - w.astype(np.float64)))))
+    return diff
+
+
+def _parity(runners, signatures, reference, format: str) -> float:
+    diff = 0.0
+    for name, sig in signatures.items():
+        for arrays, want in zip(_batches(sig), reference[name]):
+            got = _numpy(runners[name](*arrays))
+            diff = max(diff, _max_diff(name, got, want, format))
+    return diff
+
+
+def _describe(signature, outputs: dict) -> str:
+    """``"image uint8 [None, 28, 28, 1] -> image uint8 [None, 28, 28, 1]"``."""
+    def spec(s):
+        shape = ", ".join("None" if d is None else str(d) for d in s.shape)
+        return f"{s.name} {s.dtype.name} [{shape}]"
+
+    ins = ", ".join(spec(s) for s in signature.input_signature)
+    outs = ", ".join(f"{k} {np.asarray(v).dtype} [{', '.join(['None', *map(str, np.shape(v)[1:])])}]"
+                     for k, v in outputs.items())
+    return f"{ins} -> {outs}"
+
+
+# -- the pipeline ------------------------------------------------------------------------
+
 def check_format(format: str) -> str:
-    if format not in FORMATS:
+    if format not in EXPORT_FORMATS:
         from keras_recipes.errors import did_you_mean
 
-        hint = did_you_mean(format, FORMATS)
-        raise ExportError(f"unknown export format {format!r}; formats: {', '.join(FORMATS)}{hint}")
+        hint = did_you_mean(format, EXPORT_FORMATS)
+        raise ExportError(f"unknown export format {format!r}; formats: {', '.join(EXPORT_FORMATS)}{hint}")
     return format
 
 
 def _check_supported(run: LoadedRun, format: str) -> None:
-    if run.kind == "text" and format in _TEXT_UNSUPPORTED:
-        raise ExportError(_TEXT_UNSUPPORTED[format])
+    reason = run.task.export_unsupported(run, format)
+    if reason:
+        raise ExportError(reason)
     if format == "onnx":
         missing = [m for m in ("tf2onnx", "onnxruntime") if importlib.util.find_spec(m) is None]
         if missing:
@@ -286,13 +326,46 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+def _notes(run: LoadedRun, format: str, keras_model, model, signatures, reference) -> list:
+    """What the user should know about the artifact, beside the parity check."""
+    notes = list(run.notes)
+    if model is not keras_model:
+        kept = {layer.name for layer in model.layers}
+        left_out = [layer.name for layer in keras_model.layers if layer.name not in kept]
+        if left_out:
+            notes.append("left out the augmentation layers, the identity at inference: "
+                         + ", ".join(left_out))
+    if run.precision != "float32":
+        # The run's own model, as trained: how far the float32 artifact is from it.
+        trained = _keras_outputs(run.task.export_signatures(run, run.model))
+        gaps = [float(np.max(np.abs(np.asarray(t[k], np.float64) - np.asarray(r[k], np.float64))))
+                for name in reference for t, r in zip(trained[name], reference[name])
+                for k in r if np.asarray(r[k]).dtype.kind == "f" and np.asarray(r[k]).size]
+        gap = f" (max |float32 - {run.precision}| = {max(gaps):.2e}: the rounding of " \
+              f"{run.precision}, not an export error)" if gaps else ""
+        notes.append(f"trained under {run.precision}; exported in float32{gap}")
+    if format == "keras":
+        custom = custom_classes(model)
+        if custom:
+            notes.append(
+                f"this .keras archive uses keras_recipes classes ({', '.join(custom)}): loading it "
+                "needs `import keras_recipes.layers` (and the task's own classes); saved_model, "
+                "tflite and onnx need nothing but their runtime")
+    assets = run.task.export_assets(run)
+    if format == "saved_model" and assets:
+        notes.append(f"{', '.join(assets)}: in assets.extra/ of the SavedModel directory")
+    return notes
+
+
 def export(run_dir, format: str = "saved_model", output=None, checkpoint: str = "best", *,
            verbose: bool = True) -> ExportResult:
     """Export a run's model to ``format`` and check it against the Keras model.
 
     Args:
         run_dir: a finished run directory.
-        format: one of ``saved_model``, ``keras``, ``tflite``, ``onnx``.
+        format: one of ``saved_model``, ``keras``, ``tflite``, ``onnx`` (the
+            run's task may take only some: non-classifiers export as
+            ``saved_model`` or ``keras``).
         output: where to write (default ``RUN_DIR/export/saved_model``,
             ``model.keras``, ``model.tflite`` or ``model.onnx``); an earlier
             export there is replaced.
@@ -310,68 +383,36 @@ def export(run_dir, format: str = "saved_model", output=None, checkpoint: str = 
     """
     check_format(format)
     run = load_run(run_dir, checkpoint)
-    if not run.task.predicts_classes:
-        from keras_recipes.inference.export_task import export_task
-
-        return export_task(run, format, _output_path(run, format, output), verbose=verbose)
     _check_supported(run, format)
     path = _output_path(run, format, output)
     keras_model = float32_model(run)
-    # The artifact leaves out on-device augmentation (the identity at
-    # inference); the parity check compares it with the whole Keras model.
-    model = without_augmentation(keras_model)
-    inputs, inputs_from = parity_inputs(run, PARITY_EXAMPLES)
-    reference = predict_probabilities(keras_model, inputs)
-    notes = list(run.notes)
-    if model is not keras_model:
-        notes.append("left out the augmentation layers, the identity at inference: "
-                     + ", ".join(layer.name for layer in augmentation_layers(keras_model)))
+    model = run.task.export_model(run, keras_model)  # what the artifact holds
+    signatures = run.task.export_signatures(run, keras_model)
+    reference = _keras_outputs(signatures)
 
     staging = path.with_name(f".{path.stem}.partial-{os.getpid()}{path.suffix}")
     _remove(staging)
     try:
-        _WRITERS[format](model, run, staging)
-        exported = _RUNNERS[format](staging, run)
-        got, got_one = np.asarray(exported(inputs)), np.asarray(exported(inputs[:1]))
-        if got.shape != reference.shape or got_one.shape != reference[:1].shape:
-            raise ExportError(
-                f"the exported {format} model returns shape {got.shape} (and {got_one.shape} for "
-                f"one input); the Keras model {reference.shape}"
-            )
-        diff = float(max(np.max(np.abs(got - reference)), np.max(np.abs(got_one - reference[:1]))))
+        _WRITERS[format](model, signatures, run, staging)
+        diff = _parity(_RUNNERS[format](staging, run, signatures), signatures, reference, format)
         if not diff < TOLERANCE:  # also catches NaN
             raise ExportError(
                 f"parity check failed: the exported {format} model differs from the Keras model by "
-                f"{diff:.3g} (tolerance {TOLERANCE:g}) on {len(inputs)} {inputs_from}; nothing was "
-                f"written to {path}"
+                f"{diff:.3g} (tolerance {TOLERANCE:g}); nothing was written to {path}"
             )
         _remove(path)
         os.replace(staging, path)
     finally:
         _remove(staging)
 
-    if run.precision != "float32":
-        trained = predict_probabilities(run.model, inputs)
-        notes.append(
-            f"trained under {run.precision}; exported in float32 (max |float32 - {run.precision}| "
-            f"= {float(np.max(np.abs(trained - reference))):.2e}: the rounding of {run.precision}, "
-            "not an export error)"
-        )
-    if format == "keras":
-        custom = custom_classes(model)
-        if custom:
-            notes.append(
-                f"this .keras archive uses keras_recipes layers ({', '.join(custom)}): loading it needs "
-                "`import keras_recipes.layers`; saved_model, tflite and onnx need nothing but their runtime"
-            )
-    if format == "saved_model":
-        notes.append("label order: assets.extra/class_names.json in the SavedModel directory")
+    first = next(iter(signatures.values()))
     result = ExportResult(
-        path=path, format=format, input_name=run.input_name,
-        input_dtype="uint8" if run.kind == "image" else "string",
-        input_shape=(None, *run.image_shape) if run.kind == "image" else (None,),
-        output_key=OUTPUT_KEY, max_abs_diff=diff, examples=len(inputs), inputs_from=inputs_from,
-        precision=run.precision, notes=notes,
+        path=path, format=format,
+        signatures={name: _describe(sig, reference[name][0]) for name, sig in signatures.items()},
+        input_names={name: [s.name for s in sig.input_signature] for name, sig in signatures.items()},
+        max_abs_diff=diff, examples=len(first.example[0]) if first.example else 0,
+        inputs_from=first.example_from, precision=run.precision,
+        notes=_notes(run, format, keras_model, model, signatures, reference),
     )
     if verbose:
         print(result.summary())

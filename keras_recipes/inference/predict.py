@@ -20,8 +20,7 @@ import os
 
 import numpy as np
 
-from keras_recipes.inference.inputs import image_inputs, text_inputs
-from keras_recipes.inference.run import InputError, load_run, predict_probabilities
+from keras_recipes.inference.run import InputError, load_run
 
 
 def top_k_rows(names, probs, class_names, top_k: int) -> list:
@@ -36,7 +35,8 @@ def top_k_rows(names, probs, class_names, top_k: int) -> list:
 
 def predict(run_dir, inputs, top_k: int = 3, checkpoint: str = "best", *,
             files: bool | None = None, batch_size: int = 256) -> list:
-    """Top-``top_k`` classes with probabilities for each input.
+    """Top-``top_k`` classes with probabilities for each input, as the run's
+    task predicts them (``Task.predict``: classifiers).
 
     Args:
         run_dir: a finished run directory.
@@ -64,19 +64,4 @@ def predict(run_dir, inputs, top_k: int = 3, checkpoint: str = "best", *,
     if top_k < 1:
         raise InputError(f"top_k must be at least 1; received {top_k}")
     run = load_run(run_dir, checkpoint)
-    if not run.task.predicts_classes:
-        raise InputError(
-            f"{run.run_dir} is a {run.task.name} run: `recipes predict` is for classifiers; "
-            "see `recipes sample` and `recipes evaluate`"
-        )
-    is_array = isinstance(inputs, np.ndarray) or hasattr(inputs, "numpy")
-    if not is_array and len(inputs) == 0:
-        raise InputError("no inputs to predict")
-    if run.kind == "image":
-        names, batch = image_inputs(inputs, run.image_shape)
-    else:
-        items = [x.decode("utf-8", errors="replace") if isinstance(x, bytes) else x
-                 for x in (np.asarray(inputs).tolist() if is_array else inputs)]
-        names, batch = text_inputs(items, files=files)
-    probs = predict_probabilities(run.model, batch, batch_size)
-    return top_k_rows(names, probs, run.class_names, top_k)
+    return run.task.predict(run, inputs, top_k=top_k, files=files, batch_size=batch_size)

@@ -29,7 +29,6 @@ from keras_recipes.errors import RecipeError, RunDirError
 
 # Input names of the exported signatures, whatever the model's Input layer is called.
 INPUT_NAMES = {"image": "image", "text": "text"}
-OUTPUT_KEY = "probabilities"
 _LOW_PRECISION = ("mixed_float16", "mixed_bfloat16", "float16", "bfloat16")
 
 

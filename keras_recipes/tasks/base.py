@@ -22,17 +22,25 @@ Garden's ``base_task`` and KerasHub's tasks. The Trainer calls, in order:
 ``metric_names()`` (what ``fit`` logs: what ``recipes tune`` may optimise)
 is asked before any of these, without TensorFlow.
 
-After training, from a run directory alone (``LoadedRun``):
+After training, from a run directory alone (``LoadedRun``), the serving half:
 
 - ``custom_objects()``: the task's own model classes ``load_model`` needs;
 - ``describe(run)``: fill in the run's input kind, shape and class names;
-- ``evaluate(run, data, ...)``: held-out metrics, written to the run folder
+- ``evaluate(run, data, ...)``: held-out metrics as an :class:`Evaluation`
   (options of its own, e.g. a GAN's ``classifier``, listed in
-  ``evaluate_options``);
-- ``predict``: classifiers only;
-- ``export_signatures(run, model)``: the SavedModel's named functions;
-- ``sample(run, n, ...)``: what ``recipes sample`` does (a language model's
-  streaming ``recipes generate`` uses its task's own ``sampler(run)``).
+  ``evaluate_options``); the engine adds what every evaluation records
+  (data, checkpoint, model, precision, time, notes), writes
+  ``evaluation.json`` and prints ``format_evaluation(result)``;
+- ``predict(run, inputs, ...)``: ranked classes (classifiers);
+- ``export_model(run, model)``, ``export_signatures(run, model)``,
+  ``export_assets(run)`` and ``export_unsupported(run, format)``: what an
+  export holds (``keras_recipes.inference.export``); the engine
+  stages, writes every format, checks parity and replaces atomically;
+- ``sample(run, n, ...)``: what ``recipes sample`` does;
+- ``text_sampler(run, model)``: what ``recipes generate`` streams text from.
+
+Every serving method is declared here: one a task does not offer raises a
+RecipeError naming the task, so the engine never asks what a task is.
 
 Classification is the default task (:class:`ClassificationTask`); a recipe
 names another with ``register_recipe(..., task=MyTask)``.
@@ -100,6 +108,28 @@ class Signature:
     fn: Callable
     input_signature: list
     example: list
+    # What the artifact must reproduce on ``example`` (None: ``fn`` itself);
+    # a classifier exported without its augmentation layers is checked
+    # against the whole Keras model.
+    reference: Optional[Callable] = None
+    example_from: str = "the task's example inputs"  # what the parity check says it ran on
+
+
+@dataclass
+class Evaluation:
+    """What a task's ``evaluate`` measured; the engine adds the envelope
+    (data, checkpoint, model, precision, wall time, notes, files, summary)
+    and writes ``evaluation.json``.
+
+    ``metrics`` are the task's own figures (``examples`` first); ``summary``
+    is one line; ``files`` are extra files written (a confusion matrix plot).
+    """
+
+    metrics: Dict[str, Any]
+    summary: str
+    data: str  # what was evaluated, in words ("the test split of ...")
+    notes: List[str] = field(default_factory=list)
+    files: Dict[str, str] = field(default_factory=dict)
 
 
 class Task:
@@ -107,8 +137,6 @@ class Task:
 
     #: What `recipes list` shows and metrics.json records.
     name = "task"
-    #: The engine's `recipes predict` applies to classifiers only.
-    predicts_classes = False
     #: Keyword options ``evaluate`` accepts besides the common ones (a GAN's
     #: ``classifier``); ``kr.evaluate`` refuses others with a clear error.
     evaluate_options: Tuple[str, ...] = ()
@@ -171,15 +199,48 @@ class Task:
         """Check the loaded ``run.model`` and fill in ``run.kind``,
         ``run.image_shape`` and ``run.class_names``."""
 
-    def evaluate(self, run, data=None, *, batch_size: int = 256, verbose: bool = True) -> dict:
+    def evaluate(self, run, data=None, *, batch_size: int = 256) -> Evaluation:
         """Held-out metrics of ``run`` on ``data`` (None: the run's own held-out
-        split), written to ``evaluation.json``. Returns that content with a
-        one-line ``summary`` and the ``files`` written."""
-        raise RecipeError(f"recipes evaluate does not support {self.name} runs yet")
+        split); ``keras_recipes.inference.evaluate`` writes them."""
+        raise RecipeError(f"{run.run_dir} is a {self.name} run: it cannot be evaluated "
+                          "(`recipes evaluate` knows no metric for this task)")
+
+    def format_evaluation(self, result: dict) -> str:
+        """The printed report of ``evaluation.json``'s content (default: its summary)."""
+        return result["summary"]
+
+    def predict(self, run, inputs, *, top_k: int = 3, files=None, batch_size: int = 256) -> list:
+        """Ranked classes per input (``recipes predict``)."""
+        from keras_recipes.inference.run import InputError
+
+        raise InputError(f"{run.run_dir} is a {self.name} run: `recipes predict` is for "
+                         "classifiers; see `recipes sample` and `recipes evaluate`")
+
+    def export_model(self, run, model):
+        """The float32 ``model`` as the artifact holds it (a .keras archive
+        saves it): a task may leave out layers that are the identity at
+        inference, which its signatures then skip."""
+        return model
 
     def export_signatures(self, run, model) -> Dict[str, Signature]:
-        """The SavedModel's named functions of the float32 ``model``."""
-        raise RecipeError(f"export of {self.name} runs is not supported")
+        """The artifact's named functions of ``model`` (the run's whole model;
+        also called on the reloaded ``export_model`` of a .keras archive)."""
+        from keras_recipes.inference.run import ExportError
+
+        raise ExportError(f"{run.run_dir} is a {self.name} run: it cannot be exported")
+
+    def export_unsupported(self, run, format: str) -> Optional[str]:
+        """Why ``run`` cannot be exported as ``format`` (None: it can). A
+        task's named signatures go to a SavedModel or a .keras archive; LiteRT
+        and ONNX artifacts hold a classifier's one signature."""
+        if format in ("saved_model", "keras"):
+            return None
+        return (f"{self.name} runs export as saved_model or keras; {format} holds a single "
+                "classifier signature")
+
+    def export_assets(self, run) -> Dict[str, str]:
+        """Files written into a SavedModel's ``assets.extra`` (name -> text)."""
+        return {}
 
     def sample(self, run, n: int, *, output=None, seed: int = 0, verbose: bool = True,
                **options) -> dict:
@@ -189,6 +250,14 @@ class Task:
             f"{run.run_dir} is a {self.name} run: it has nothing to sample (`recipes sample` is "
             "for generative recipes)"
         )
+
+    def text_sampler(self, run, model):
+        """What ``recipes generate`` streams text from, for the float32 ``model``:
+        an object with ``vocabulary``, ``prompt_ids(prompt, unknown)``,
+        ``warm_up()`` and ``iter_ids(ids, length, temperature=, top_k=, seed=)``
+        (see ``keras_recipes.tasks.recurrent_sampler.RecurrentSampler``)."""
+        raise RecipeError(f"{run.run_dir} is a {self.name} run: `recipes generate` samples "
+                          "text from language-model runs (e.g. shakespeare-char)")
 
 
 def task_for(cfg, recipe) -> Task:

@@ -19,14 +19,12 @@ baseline): the PSNR gain is what the model adds.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Dict
 
 import numpy as np
 
-from keras_recipes import rundir
 from keras_recipes.errors import ConfigError, RecipeError
-from keras_recipes.tasks.base import Signature, Task, TaskModels
+from keras_recipes.tasks.base import Evaluation, Signature, Task, TaskModels
 
 # Seed of the held-out corruption: fixed, so every run is scored on the same noisy images.
 HELD_OUT_NOISE_SEED = 20080705
@@ -120,15 +118,11 @@ class DenoisingTask(Task):
 
         return batches(), description, notes
 
-    def evaluate(self, run, data=None, *, batch_size: int = 256, verbose: bool = True) -> dict:
+    def evaluate(self, run, data=None, *, batch_size: int = 256) -> Evaluation:
         from keras_recipes.inference.run import compiled_inference
 
         batches, description, notes = self._noisy_clean(run, data, batch_size, HELD_OUT_NOISE_SEED)
-        if verbose:
-            for note in run.notes + notes:
-                print(f"note: {note}")
         call = compiled_inference(run.model)
-        started = time.time()
         noisy_mse, denoised_mse = [], []
         for noisy, clean in batches:
             target = clean.astype(np.float32) / 255.0
@@ -152,19 +146,11 @@ class DenoisingTask(Task):
             "psnr_of_mean_mse_db": float(psnr(denoised_mse.mean())),
             "psnr_of_mean_mse_noisy_db": float(psnr(noisy_mse.mean())),
         }
-        path = run.run_dir / rundir.EVALUATION
-        result.update(
-            data=description, checkpoint=run.checkpoint, model=str(run.model_path),
-            precision=run.precision, wall_time_s=round(time.time() - started, 2),
-            notes=run.notes + notes, files={"json": str(path)},
-            summary=(f"{run.checkpoint} model on {description} ({n} images, noise stddev "
-                     f"{self.noise:g}): PSNR {result['psnr_db']:.2f} dB vs {result['psnr_noisy_db']:.2f} "
-                     f"dB for the noisy input (gain {result['psnr_gain_db']:+.2f} dB); MSE "
-                     f"{result['mse']:.5f} vs {result['mse_noisy']:.5f}"))
-        rundir.write_json(path, result)
-        if verbose:
-            print(f"{result['summary']}; wrote {path}")
-        return result
+        summary = (f"{run.checkpoint} model on {description} ({n} images, noise stddev "
+                   f"{self.noise:g}): PSNR {result['psnr_db']:.2f} dB vs {result['psnr_noisy_db']:.2f} "
+                   f"dB for the noisy input (gain {result['psnr_gain_db']:+.2f} dB); MSE "
+                   f"{result['mse']:.5f} vs {result['mse_noisy']:.5f}")
+        return Evaluation(result, summary, description, notes)
 
     def export_signatures(self, run, model) -> Dict[str, Signature]:
         import tensorflow as tf

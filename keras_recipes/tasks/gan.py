@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 
-from keras_recipes import rundir
 from keras_recipes.errors import ConfigError, RecipeError
-from keras_recipes.tasks.base import Signature, Task, TaskModels
+from keras_recipes.tasks.base import Evaluation, Signature, Task, TaskModels
 
 SAMPLES_DIR = "samples"  # RUN/samples/epoch_NNN.png
 SAMPLE_GRID = "samples.png"  # what `recipes sample` writes by default
@@ -151,7 +149,7 @@ class GanTask(Task):
             schedule = scaled_lr(self.cfg.train)
         g_optimizer = make_optimizer(self.cfg.train, schedule, self._gan.generator)
         for opt in (optimizer, g_optimizer):
-            if hasattr(opt, "beta_1"):  # Adam/AdamW: DCGAN's 0.5 damps the two players' oscillation
+            if isinstance(opt, keras.optimizers.Adam):  # and AdamW: DCGAN's 0.5 damps the two players' oscillation
                 opt.beta_1 = float(self.cfg.model.beta_1)
         return {"d_optimizer": optimizer, "g_optimizer": g_optimizer}
 
@@ -204,21 +202,22 @@ class GanTask(Task):
             print(summary)
         return {"summary": summary, "files": {"grid": os.fspath(path)}}
 
-    def evaluate(self, run, data=None, *, batch_size=256, verbose=True, classifier=None):
+    def evaluate(self, run, data=None, *, batch_size=256, classifier=None) -> Evaluation:
         import keras
 
         from keras_recipes.inference import sample_quality as sq
-        from keras_recipes.inference.run import float32_model, load_run
         from keras_recipes.inference.data import evaluation_split
+        from keras_recipes.inference.run import float32_model, load_run
+        from keras_recipes.tasks.classification import ClassificationTask
 
         if not classifier:
             raise RecipeError(
                 "a GAN run is scored with a trained classifier's features: name its run with "
                 "--classifier RUN_DIR (Python: classifier=...), e.g. a finished "
                 "`recipes run mnist-cnn --data SAME_DATA` run")
-        started = time.time()
         judge = load_run(classifier, "best")
-        if not judge.task.predicts_classes or judge.image_shape is None:
+        # The judge's penultimate features and class probabilities: a classifier's.
+        if not isinstance(judge.task, ClassificationTask) or judge.image_shape is None:
             raise RecipeError(f"--classifier {classifier} is not an image classifier run")
         if tuple(judge.image_shape) != tuple(run.image_shape):
             raise RecipeError(f"the classifier {classifier} takes {judge.image_shape} images; "
@@ -260,30 +259,24 @@ class GanTask(Task):
                 "class_histogram": np.bincount(probs.argmax(1), minlength=probs.shape[1]).tolist(),
             }
         trained = scores["trained generator"]
-        lines = [
-            f"sample quality of {run.run_dir} ({run.checkpoint} model), {half} images per set; "
-            f"reference: {half} images of {description}",
-            f"features: penultimate layer ({ref_features.shape[1]}-d) of the classifier {classifier}",
-            f"{'':30s}{'Frechet distance':>18s}{'Inception Score':>22s}",
-        ]
-        for label, s in scores.items():
-            lines.append(f"{label:30s}{s['frechet_distance']:18.3f}"
-                         f"{s['inception_score']:14.3f} +- {s['inception_score_std']:.3f}")
-        lines.append(f"(Frechet distance: lower is better, 0 = the reference's statistics; "
-                     f"Inception Score: higher is better, at most {probs.shape[1]})")
-        path = run.run_dir / rundir.EVALUATION
-        result = {
-            "examples": int(half), "data": description, "checkpoint": run.checkpoint,
-            "model": os.fspath(run.model_path), "classifier": os.fspath(classifier),
+        metrics = {
+            "examples": int(half), "classifier": os.fspath(classifier),
             "feature_dim": int(ref_features.shape[1]), "scores": scores,
             "frechet_distance": trained["frechet_distance"],
-            "inception_score": trained["inception_score"],
-            "notes": run.notes + notes, "wall_time_s": round(time.time() - started, 2),
-            "files": {"json": os.fspath(path)}, "summary": "\n".join(lines),
+            "inception_score": trained["inception_score"]
         }
-        rundir.write_json(path, result)
-        if verbose:
-            for note in result["notes"]:
-                print(f"note: {note}")
-            print(result["summary"])
-        return result
+        summary = (f"sample quality of {run.run_dir} ({run.checkpoint} model), {half} images per set; "
+                   f"reference: {half} images of {description}; features: penultimate layer "
+                   f"({ref_features.shape[1]}-d) of the classifier {classifier}")
+        return Evaluation(metrics, summary, description, notes)
+
+    def format_evaluation(self, result: dict) -> str:
+        """The summary and the table of scores (trained generator, ceiling, floor)."""
+        lines = [result["summary"], f"{'':30s}{'Frechet distance':>18s}{'Inception Score':>22s}"]
+        for label, sc in result["scores"].items():
+            lines.append(f"{label:30s}{sc['frechet_distance']:18.3f}"
+                         f"{sc['inception_score']:14.3f} +- {sc['inception_score_std']:.3f}")
+        classes = len(next(iter(result["scores"].values()))["class_histogram"])
+        lines.append(f"(Frechet distance: lower is better, 0 = the reference's statistics; "
+                     f"Inception Score: higher is better, at most {classes})")
+        return "\n".join(lines)

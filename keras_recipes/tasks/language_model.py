@@ -10,11 +10,19 @@ classes of next-character prediction) and checks it on resume.
 The model maps ids ``[B, T]`` to float32 logits ``[B, T, V]``; the loss is
 sparse cross-entropy from logits, i.e. nats per character, reported with
 bits per character (``bpc`` = nats / ln 2). Evaluation scores held-out text
-both as training measured it (non-overlapping windows, every position
-scored) and with the recurrent state carried from window to window (how
-the model is used when it generates). Export: a SavedModel with a ``step``
-signature (ids and states in, logits and states out) and a ``generate``
-signature (prompts in, text out), callable without keras_recipes.
+as training measured it (non-overlapping windows, every position scored).
+
+``LanguageModelTask`` holds what any next-character model shares (data,
+vocabulary, loss, evaluation, ``recipes sample`` through its sampler); its
+export is a ``logits`` signature (ids in, logits out). What depends on the
+architecture is a subclass: ``RecurrentLanguageModelTask`` (embedding ->
+LSTM/GRU -> dense, ``shakespeare-char``) adds the score with the recurrent
+state carried from window to window (how the model is used when it
+generates), the streaming sampler of ``recipes generate`` and an export with
+a ``step`` signature (ids and states in, logits and states out) and a
+``generate`` signature (prompts in, text out), callable without
+keras_recipes. A transformer would be another subclass, with its own
+``text_sampler``.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import numpy as np
 
 from keras_recipes import rundir
 from keras_recipes.errors import RecipeError, RunDirError
-from keras_recipes.tasks.base import DataInfo, RunFiles, Signature, Task, TaskModels
+from keras_recipes.tasks.base import DataInfo, Evaluation, RunFiles, Signature, Task, TaskModels
 
 LN2 = math.log(2.0)
 # Held-out text is read as this many contiguous streams when the state is carried.
@@ -51,7 +59,7 @@ def cross_entropy_nats(logits: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 class LanguageModelTask(Task):
-    """Characters in, the next character's logits out."""
+    """Characters in, the next character's logits out (any architecture)."""
 
     name = "language model"
 
@@ -102,11 +110,6 @@ class LanguageModelTask(Task):
             raise RunDirError(f"{path} lists {len(run.class_names)} characters but "
                               f"{run.model_path} predicts {size}")
 
-    def sampler(self, run, model=None):
-        from keras_recipes.inference.generate import Sampler
-
-        return Sampler(model if model is not None else run.model, run.class_names)
-
     def _held_out_text(self, run, data):
         from keras_recipes.datasets.corpus import read_corpus, tail_split
 
@@ -124,30 +127,25 @@ class LanguageModelTask(Task):
                               "name the held-out text with --data FILE")
         return tail, f"the last {d.val_fraction:.0%} of {origin} (held out of training)"
 
-    def evaluate(self, run, data=None, *, batch_size: int = 256, verbose: bool = True) -> dict:
+    def evaluate(self, run, data=None, *, batch_size: int = 256) -> Evaluation:
         """Nats and bits per character on held-out text.
 
         ``data``: a ``.txt`` file or folder, all of it scored; None: the
         tail of the run's own source that training held out. Characters
         outside the vocabulary are dropped from the text (reported in
-        ``notes`` and ``unknown_dropped``). Two figures: ``nats_per_char``
-        over non-overlapping windows of ``data.sequence_length`` with every
-        position scored (as training's ``val_loss``), and
-        ``nats_per_char_carried`` with the recurrent state carried across
-        windows (``CARRIED_STREAMS`` contiguous streams; how generation uses
-        the model).
+        ``notes`` and ``unknown_dropped``). ``nats_per_char`` is over
+        non-overlapping windows of ``data.sequence_length`` with every
+        position scored (as training's ``val_loss``); a subclass may add
+        figures of its own (``more_metrics``).
         """
-        import time
-
-        from keras_recipes.inference.run import compiled_inference, float32_model
         from keras_recipes.datasets.corpus import describe_characters, encode, unknown_characters
         from keras_recipes.datasets.corpus import window_arrays
+        from keras_recipes.inference.run import compiled_inference, float32_model
 
-        started = time.time()
         text, description = self._held_out_text(run, data)
         vocabulary = run.class_names
         ids, dropped = encode(text, vocabulary, unknown="drop")
-        notes = list(run.notes)
+        notes = []
         if dropped:
             notes.append(f"{dropped} characters outside the vocabulary were left out: "
                          f"{describe_characters(unknown_characters(text, vocabulary))}")
@@ -164,26 +162,72 @@ class LanguageModelTask(Task):
             logits = np.asarray(call(x[start:start + windows]))
             total += float(cross_entropy_nats(logits, y[start:start + windows]).sum())
         nats = total / y.size
-        carried, carried_count = self._carried(run, model, ids, length)
-        result = {
+        metrics = {
             "examples": int(len(x)), "characters": int(y.size), "sequence_length": length,
             "nats_per_char": nats, "bits_per_char": nats / LN2, "loss": nats,
-            "nats_per_char_carried": carried, "bits_per_char_carried": carried / LN2,
-            "characters_carried": carried_count, "unknown_dropped": int(dropped),
-            "data": description, "checkpoint": run.checkpoint, "model": str(run.model_path),
-            "seconds": round(time.time() - started, 2), "notes": notes,
+            "unknown_dropped": int(dropped),
         }
-        path = run.run_dir / rundir.EVALUATION
-        result["files"] = {"json": str(path)}
-        result["summary"] = (f"{nats:.4f} nats/char ({nats / LN2:.4f} bits/char) over {y.size:,} "
-                             f"characters in windows of {length}; {carried:.4f} nats/char with "
-                             f"the state carried; on {description}")
-        rundir.write_json(path, {k: v for k, v in result.items() if k != "summary"})
+        more, said = self.more_metrics(run, model, ids, length)
+        metrics.update(more)
+        summary = (f"{nats:.4f} nats/char ({nats / LN2:.4f} bits/char) over {y.size:,} "
+                   f"characters in windows of {length}{said}; on {description}")
+        return Evaluation(metrics, summary, description, notes)
+
+    def more_metrics(self, run, model, ids: np.ndarray, length: int):
+        """``(figures, words for the summary)`` an architecture adds to
+        ``evaluate`` on the held-out ids (none here)."""
+        return {}, ""
+
+    def export_signatures(self, run, model) -> Dict[str, Signature]:
+        """``logits``: int32 ids ``[batch, time]`` -> float32 logits ``[batch, time, V]``."""
+        import tensorflow as tf
+
+        ids = np.random.default_rng(0).integers(0, len(run.class_names), (3, 5)).astype(np.int32)
+        return {"logits": Signature(
+            fn=lambda ids: {"logits": tf.cast(model(ids, training=False), tf.float32)},
+            input_signature=[tf.TensorSpec([None, None], tf.int32, name="ids")], example=[ids])}
+
+    def sample(self, run, n: int, *, output=None, seed: int = 0, verbose: bool = True,
+               **options) -> dict:
+        """``n`` texts of ``options["length"]`` (default 300) characters from
+        an empty prompt, written to ``samples.txt`` (``recipes sample``), by
+        the task's ``text_sampler``."""
+        from keras_recipes.inference.run import float32_model
+
+        length = int(options.get("length", 300))
+        sampler = self.text_sampler(run, float32_model(run))
+        start = sampler.prompt_ids("")
+        texts = ["".join(sampler.vocabulary[i] for i in sampler.iter_ids(
+            start, length, temperature=float(options.get("temperature", 0.8)),
+            top_k=int(options.get("top_k", 0) or 0), seed=seed + k)) for k in range(n)]
+        path = output or run.run_dir / "samples.txt"
+        with open(path, "w", encoding="utf-8") as f:
+            for k, text in enumerate(texts):
+                f.write(f"--- sample {k + 1} (seed {seed + k}) ---\n{text}\n")
+        summary = f"wrote {n} samples of {length} characters to {path}"
         if verbose:
-            for note in notes:
-                print(f"note: {note}")
-            print(result["summary"])
-        return result
+            print(summary)
+        return {"summary": summary, "files": {"samples": str(path)}}
+
+
+class RecurrentLanguageModelTask(LanguageModelTask):
+    """A recurrent language model (embedding -> LSTM/GRU layers built with
+    ``return_state=True`` -> dense logits): generation and evaluation carry
+    the recurrent state (``keras_recipes.tasks.recurrent_sampler``)."""
+
+    def text_sampler(self, run, model):
+        from keras_recipes.tasks.recurrent_sampler import RecurrentSampler
+
+        return RecurrentSampler(model, run.class_names)
+
+    def more_metrics(self, run, model, ids: np.ndarray, length: int):
+        """``nats_per_char_carried``: the recurrent state carried across
+        windows (``CARRIED_STREAMS`` contiguous streams; how generation uses
+        the model)."""
+        carried, count = self._carried(run, model, ids, length)
+        return ({"nats_per_char_carried": carried, "bits_per_char_carried": carried / LN2,
+                 "characters_carried": count},
+                f"; {carried:.4f} nats/char with the state carried")
 
     def _carried(self, run, model, ids: np.ndarray, length: int):
         """Mean nats per character with the state carried: the text is cut
@@ -192,7 +236,7 @@ class LanguageModelTask(Task):
         scored."""
         import tensorflow as tf
 
-        from keras_recipes.inference.generate import build_step_model, zero_states
+        from keras_recipes.tasks.recurrent_sampler import build_step_model, zero_states
 
         streams = max(1, min(CARRIED_STREAMS, (len(ids) - 1) // max(length, 1)))
         span = len(ids) // streams
@@ -213,7 +257,7 @@ class LanguageModelTask(Task):
     def export_signatures(self, run, model) -> Dict[str, Signature]:
         import tensorflow as tf
 
-        sampler = self.sampler(run, model)
+        sampler = self.text_sampler(run, model)
         step_model = sampler.step_model
         names = sampler.state_names
         rng = np.random.default_rng(0)
@@ -250,24 +294,3 @@ class LanguageModelTask(Task):
                          np.array([0.8, 0.0, 1.0], np.float32), np.array([0, 0, 5], np.int32),
                          np.array([1, 2, 3], np.int32)]),
         }
-
-    def sample(self, run, n: int, *, output=None, seed: int = 0, verbose: bool = True,
-               **options) -> dict:
-        """``n`` texts of ``options["length"]`` (default 300) characters from
-        an empty prompt, written to ``samples.txt`` (``recipes sample``)."""
-        from keras_recipes.inference.run import float32_model
-
-        length = int(options.get("length", 300))
-        sampler = self.sampler(run, float32_model(run))
-        start = np.array([sampler.start_id], np.int32)
-        texts = ["".join(sampler.vocabulary[i] for i in sampler.iter_ids(
-            start, length, temperature=float(options.get("temperature", 0.8)),
-            top_k=int(options.get("top_k", 0) or 0), seed=seed + k)) for k in range(n)]
-        path = output or run.run_dir / "samples.txt"
-        with open(path, "w", encoding="utf-8") as f:
-            for k, text in enumerate(texts):
-                f.write(f"--- sample {k + 1} (seed {seed + k}) ---\n{text}\n")
-        summary = f"wrote {n} samples of {length} characters to {path}"
-        if verbose:
-            print(summary)
-        return {"summary": summary, "files": {"samples": str(path)}}

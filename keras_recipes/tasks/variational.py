@@ -27,14 +27,12 @@ al. 2016), which approaches -log p(x) as K grows.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Dict
 
 import numpy as np
 
-from keras_recipes import rundir
 from keras_recipes.errors import ConfigError, RecipeError, did_you_mean
-from keras_recipes.tasks.base import Signature, Task, TaskModels
+from keras_recipes.tasks.base import Evaluation, Signature, Task, TaskModels
 
 BINARIZE_MODES = ("threshold", "stochastic")
 # Seed of the one-off binarisation of held-out images (data.binarize=stochastic):
@@ -145,19 +143,15 @@ class VariationalTask(Task):
 
         return dataset.batch(batch_size).map(to_binary).prefetch(2)
 
-    def evaluate(self, run, data=None, *, batch_size: int = 256, verbose: bool = True) -> dict:
+    def evaluate(self, run, data=None, *, batch_size: int = 256) -> Evaluation:
         import tensorflow as tf
 
         from keras_recipes.inference.data import evaluation_split
         from keras_recipes.tasks.vae_model import elbo_terms
 
         dataset, _, description, notes = evaluation_split(run, data)
-        if verbose:
-            for note in run.notes + notes:
-                print(f"note: {note}")
         encoder, decoder = self.parts(run)
         k = int(getattr(self.cfg.model, "importance_samples", 0) or 0)
-        started = time.time()
 
         @tf.function(reduce_retracing=True)
         def one_sample(x, eps):
@@ -214,16 +208,8 @@ class VariationalTask(Task):
             iw = np.concatenate(iw)
             result.update(importance_samples=k, neg_iw_bound_nats=float(iw.mean()))
             summary += f", importance-weighted bound (K={k}) {result['neg_iw_bound_nats']:.2f} nats"
-        path = run.run_dir / rundir.EVALUATION
-        result.update(data=description, checkpoint=run.checkpoint, model=str(run.model_path),
-                      precision=run.precision, wall_time_s=round(time.time() - started, 2),
-                      notes=run.notes + notes, files={"json": str(path)},
-                      summary=f"{run.checkpoint} model on {description} ({n} images, "
-                              f"{self.binarize} binarisation): {summary}")
-        rundir.write_json(path, result)
-        if verbose:
-            print(f"{result['summary']}; wrote {path}")
-        return result
+        return Evaluation(result, f"{run.checkpoint} model on {description} ({n} images, "
+                                  f"{self.binarize} binarisation): {summary}", description, notes)
 
     def export_signatures(self, run, model) -> Dict[str, Signature]:
         import tensorflow as tf

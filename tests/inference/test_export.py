@@ -195,7 +195,8 @@ def test_cli_export_prints_the_parity_check(tmp_path_factory, tmp_path):
     result = invoke("export", run_dir, "--format", "saved_model", "--checkpoint", "final")
     assert result.exit_code == 0, result.output
     assert f"exported saved_model to {run_dir / 'export' / 'saved_model'}" in result.output
-    assert "input 'image': uint8 [None, 8, 8, 3] -> output 'probabilities'" in result.output
+    assert ("signature 'serving_default': image uint8 [None, 8, 8, 3] -> probabilities float32 "
+            "[None, 3]") in result.output
     assert "parity: max |saved_model - keras| =" in result.output
     assert (run_dir / "export" / "saved_model" / "saved_model.pb").is_file()
     # Exporting again replaces the earlier export.
@@ -233,9 +234,9 @@ def test_a_failed_parity_check_fails_loudly_and_writes_nothing(tmp_path_factory,
 
     run_saved_model = _serving_export._RUNNERS["saved_model"]
 
-    def off_by_a_little(path, run):
-        serve = run_saved_model(path, run)
-        return lambda x: serve(x) + 1e-3
+    def off_by_a_little(path, run, signatures):
+        serve = run_saved_model(path, run, signatures)["serving_default"]
+        return {"serving_default": lambda x: {k: v + 1e-3 for k, v in serve(x).items()}}
 
     monkeypatch.setitem(_serving_export._RUNNERS, "saved_model", off_by_a_little)
     out = tmp_path / "sm"

@@ -9,7 +9,8 @@ import tensorflow as tf
 
 from keras_recipes import config as C
 from keras_recipes import get_recipe
-from keras_recipes.training.model_inputs import DataInfo, image_model, is_bag
+from keras_recipes.inference.model_inputs import image_model, is_bag
+from keras_recipes.tasks import DataInfo
 
 SMALL = {
     "cifar-resnet": ["model.depth=8", "model.width=4"],

@@ -11,7 +11,7 @@ import tensorflow as tf
 from keras_recipes import config as C
 from keras_recipes import export, get_recipe, list_recipes, rundir
 from keras_recipes.datasets import augmentation
-from keras_recipes.training.model_inputs import DataInfo
+from keras_recipes.tasks import DataInfo
 from tests_support.serving_runs import TEXT_OVERRIDES, train
 from tests_support.toy_data import toy_texts
 
@@ -212,7 +212,7 @@ def test_imdb_ngram_reads_a_sparse_bag_of_words_and_word_pairs(tmp_path):
     # multi-hot: a repeated word counts once
     assert tf.sparse.to_dense(bag).numpy().max() == 1
     # A resumed run rebuilds the same vectorizer from the saved vocabulary.
-    from keras_recipes.training.model_inputs import make_vectorizer
+    from keras_recipes.inference.model_inputs import make_vectorizer
 
     cfg = C.apply_overrides(get_recipe("imdb-ngram").config(), NGRAM_OVERRIDES)
     again = make_vectorizer(cfg.data, vocabulary=vocabulary)

@@ -14,7 +14,7 @@ from keras_recipes import config as C
 from keras_recipes import rundir
 from keras_recipes.errors import RecipeError
 from keras_recipes.tasks import DataInfo
-from keras_recipes.inference.generate import build_step_model, zero_states
+from keras_recipes.tasks.recurrent_sampler import build_step_model, zero_states
 
 RECIPE = "shakespeare-char"
 LINES = ["ROMEO: to be or not to be, that is the question.",
@@ -97,7 +97,7 @@ def sampler(lm_run):
     from keras_recipes.inference.run import load_run
 
     run = load_run(lm_run[0])
-    return run.task.sampler(run)
+    return run.task.text_sampler(run, run.model)
 
 
 def sample(sampler, prompt, length, **options):

@@ -138,3 +138,67 @@ def test_a_task_without_test_time_augmentation_refuses_it(tmp_path):
                                              "test-time augmentation"):
         kr.run(cfg, tmp_path / "run", data=splits)
     assert not (tmp_path / "run").exists()  # a failed run leaves no folder
+
+
+def test_the_engine_writes_the_evaluation_envelope_once(ae_run):
+    run_dir, _, splits = ae_run
+    result = kr.evaluate(run_dir, data=splits, verbose=False)
+    saved = rundir.read_json(run_dir / rundir.EVALUATION)
+    # The task measured only examples and mse; the engine added what every run records.
+    assert saved == result and saved["examples"] == 8
+    assert {"data", "checkpoint", "model", "precision", "wall_time_s", "notes", "files",
+            "summary"} <= set(saved)
+    assert saved["checkpoint"] == "best" and saved["files"] == {"json": str(run_dir / rundir.EVALUATION)}
+
+
+def test_serving_methods_a_task_does_not_offer_raise_clear_errors(ae_run):
+    from types import SimpleNamespace
+
+    from keras_recipes.tasks import Task
+
+    run_dir = ae_run[0]
+    run, task = SimpleNamespace(run_dir=run_dir), Task(None)
+    with pytest.raises(RecipeError, match=f"{run_dir} is a task run: it cannot be evaluated"):
+        task.evaluate(run)
+    with pytest.raises(kr.ExportError, match="it cannot be exported"):
+        task.export_signatures(run, None)
+    with pytest.raises(kr.InputError, match="`recipes predict` is for classifiers"):
+        task.predict(run, [])
+    assert task.export_unsupported(run, "keras") is None
+    assert "export as saved_model or keras" in task.export_unsupported(run, "tflite")
+    # Through the engine: an autoencoder run has no text sampler.
+    with pytest.raises(RecipeError, match="reconstruction run: `recipes generate` samples text"):
+        kr.generate(run_dir, "x", 3)
+
+
+def test_a_non_recurrent_language_model_needs_no_engine_change(tmp_path):
+    """A causal convolution LM (tests_support/toy_window_lm.py): its own file
+    declares the recipe, a LanguageModelTask subclass and its sampler; train,
+    evaluate, export, sample and generate are the engine's, unchanged."""
+    import tensorflow as tf
+
+    from tests_support.toy_window_lm import TOY_LM, register_toy_window_lm
+
+    register_toy_window_lm()
+    try:  # unregistered at the end: other tests list the recipes
+        corpus = tmp_path / "text.txt"
+        corpus.write_text("to be or not to be, that is the question.\n" * 30, encoding="utf-8")
+        cfg = kr.get_recipe(TOY_LM).config()
+        cfg.data.source = str(corpus)
+        run_dir = tmp_path / "run"
+        metrics = kr.run(cfg, run_dir)
+        result = kr.evaluate(run_dir, verbose=False)
+        assert result["nats_per_char"] == pytest.approx(metrics["best"]["val_loss"], rel=1e-3)
+        assert "nats_per_char_carried" not in result  # the recurrent subclass's figure
+        text = kr.generate(run_dir, "to be", 12, seed=1)
+        assert text["text"].startswith("to be") and len(text["sample"]) == 12
+        assert kr.generate(run_dir, "to be", 12, seed=1)["text"] == text["text"]
+        sampled = kr.sample(run_dir, 2, output=tmp_path / "s.txt", verbose=False, length=8)
+        assert "2 samples of 8 characters" in sampled["summary"]
+        export = kr.export(run_dir, output=tmp_path / "sm", verbose=False)
+        assert list(export.signatures) == ["logits"] and export.max_abs_diff < 1e-4
+        served = tf.saved_model.load(str(tmp_path / "sm")).signatures["logits"]
+        vocabulary = rundir.read_json(run_dir / rundir.CLASS_NAMES)
+        assert served(ids=tf.zeros([2, 7], tf.int32))["logits"].shape == (2, 7, len(vocabulary))
+    finally:
+        unregister_recipe(TOY_LM)

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keras_recipes import rundir
 from keras_recipes.config import DataConfig, RecipeConfig, TrainConfig
 from keras_recipes.registry import _REGISTRY, register_recipe
-from keras_recipes.tasks import Signature, Task, TaskModels
+from keras_recipes.tasks import Evaluation, Signature, Task, TaskModels
 
 TOY_AE = "toy-autoencoder"
 
@@ -46,7 +45,7 @@ class ToyReconstructionTask(Task):
         run.kind = "image"
         run.image_shape = tuple(int(d) for d in run.model.inputs[0].shape[1:])
 
-    def evaluate(self, run, data=None, *, batch_size=256, verbose=True):
+    def evaluate(self, run, data=None, *, batch_size=256):
         from keras_recipes.inference.data import evaluation_split
         from keras_recipes.inference.run import compiled_inference
 
@@ -57,12 +56,8 @@ class ToyReconstructionTask(Task):
             clean = x.numpy().astype(np.float32) / 255.0
             errors.append(np.mean((np.asarray(call(x), np.float32) - clean) ** 2, axis=(1, 2, 3)))
         mse = float(np.mean(np.concatenate(errors)))
-        path = run.run_dir / rundir.EVALUATION
-        result = {"examples": int(sum(len(e) for e in errors)), "mse": mse, "data": description,
-                  "notes": notes, "files": {"json": str(path)},
-                  "summary": f"reconstruction MSE {mse:.4f} on {description}"}
-        rundir.write_json(path, result)
-        return result
+        return Evaluation({"examples": int(sum(len(e) for e in errors)), "mse": mse},
+                          f"reconstruction MSE {mse:.4f} on {description}", description, notes)
 
     def export_signatures(self, run, model):
         import tensorflow as tf

@@ -181,7 +181,7 @@ def test_step_schedule_divides_at_fractions_of_training():
 
 
 def _info():
-    from keras_recipes.training.model_inputs import DataInfo
+    from keras_recipes.tasks import DataInfo
 
     return DataInfo(kind="image", num_classes=3, image_shape=(8, 8, 3))
 

@@ -1,10 +1,18 @@
-"""Composing a recipe's model body with the engine's input handling.
+"""Serving-model assembly: a recipe's model body behind the inputs a saved
+model takes.
 
 Recipes build only the body (normalised floats or token ids in, class
-probabilities out). The engine puts in front of it what makes the saved and
-exported models self-contained: raw uint8 pixels in, with optional on-device
-augmentation and the normalisation inside the model; or raw strings in, with
-the adapted ``TextVectorization`` inside the model.
+probabilities out). The classification task puts in front of it what makes
+the saved and exported models self-contained: raw uint8 pixels in, with
+optional on-device augmentation and the normalisation inside the model; or
+raw strings in, with the adapted ``TextVectorization`` inside the model.
+
+Example:
+
+>>> from keras_recipes.inference.model_inputs import image_model
+>>> model = image_model(body, info, cfg.data, augmenter=None, name="r20")
+>>> model.inputs[0].dtype
+'uint8'
 """
 
 from __future__ import annotations
@@ -12,7 +20,6 @@ from __future__ import annotations
 import keras
 
 from keras_recipes.config import DataConfig
-from keras_recipes.tasks.base import DataInfo
 
 
 def normalization(data: DataConfig) -> keras.layers.Layer:
@@ -33,9 +40,10 @@ def normalization(data: DataConfig) -> keras.layers.Layer:
     return keras.layers.Rescaling(1.0 / 255.0, dtype="float32", name="normalize")
 
 
-def image_model(body: keras.Model, info: DataInfo, data: DataConfig,
+def image_model(body: keras.Model, info, data: DataConfig,
                 augmenter=None, name: str = "model") -> keras.Model:
-    """uint8 images -> [augmentation] -> normalisation -> body."""
+    """uint8 images of ``info.image_shape`` (a ``tasks.DataInfo``) ->
+    [augmentation] -> normalisation -> body."""
     inputs = keras.Input(shape=info.image_shape, dtype="uint8", name="image")
     x = inputs
     if augmenter is not None:
