@@ -16,7 +16,7 @@ True
 PRECISIONS = ("auto", "float32", "mixed_float16", "mixed_bfloat16")  # runtime.precision
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker", "tpu")  # runtime.strategy
 OPTIMIZERS = ("sgd", "adamw", "adam", "rmsprop")  # train.optimizer
-SCHEDULES = ("constant", "step", "cosine", "onecycle")  # train.schedule
+SCHEDULES = ("constant", "step", "cosine", "onecycle", "triangular")  # train.schedule
 EXPORT_FORMATS = ("saved_model", "keras", "tflite", "onnx")  # recipes export --format
 TUNING_ALGORITHMS = ("random", "bayesian", "hyperband")  # recipes tune --algorithm
 CHECKPOINTS = ("best", "final")  # which saved model a command loads

@@ -94,8 +94,10 @@ class AugmentConfig:
     flip: Optional[bool] = None  # random horizontal flip
     # Test-time augmentation of image classifiers: "flip" averages the
     # prediction over the image and its mirror image, in the saved and
-    # exported model too (twice the inference cost).
-    test_time: str = "none"  # "none" | "flip"
+    # exported model too (twice the inference cost); "multicrop" adds the
+    # image moved one pixel up-left and down-right, each mirrored too (six
+    # views, airbench's: 6x the inference cost).
+    test_time: str = "none"  # "none" | "flip" | "multicrop"
 
 
 @dataclass
@@ -111,7 +113,7 @@ class TrainConfig:
     # SGD/Adam: L2 penalty on kernels (coupled, as in the papers); AdamW:
     # decoupled decay. Both skip biases and batch-norm parameters.
     weight_decay: float = 0.0
-    schedule: str = "constant"  # "constant" | "step" | "cosine" | "onecycle"
+    schedule: str = "constant"  # "constant" | "step" | "cosine" | "onecycle" | "triangular"
     decay_at: List[float] = field(default_factory=lambda: [0.5, 0.75])  # fractions of all steps
     decay_factor: float = 0.1
     warmup_epochs: float = 0.0
@@ -169,7 +171,7 @@ _CHOICES = {
     "augment.preset": ("none", "cifar", "strong", "digits"),  # keras_recipes.datasets.PRESETS
     "augment.placement": ("auto", "pipeline", "model"),
     "augment.mix": (None, "mixup", "cutmix"),
-    "augment.test_time": ("none", "flip"),
+    "augment.test_time": ("none", "flip", "multicrop"),
     "train.optimizer": OPTIMIZERS,
     "train.schedule": SCHEDULES,
     "train.lr_scaling": ("none", "linear"),

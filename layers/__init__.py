@@ -20,34 +20,47 @@ its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 """
 
 from ._utils import ArgumentError
+from .airbench import airbench_cifar
+from .alternating_flip import AlternatingFlip
 from .binarize import Binarize
 from .clipped_gaussian_noise import ClippedGaussianNoise
 from .conv_bn_relu import ConvBNReLU
+from .conv_pool_bn import ConvPoolBN
 from .dcgan import dcgan_discriminator, dcgan_generator
+from .dirac import Dirac
 from .drop_path import DropPath
 from .gaussian_sampling import GaussianSampling
 from .horizontal_flip import HorizontalFlip
+from .patch_whitening import PatchWhitening, patch_whitening_kernel
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
 from .resnet import resnet_cifar
 from .sequence_pooling import SequencePooling
+from .shift import Shift
 from .squeeze_excite import SqueezeExcite
 from .vgg_block import VGGBlock
 
 __all__ = [
+    "AlternatingFlip",
     "ArgumentError",
     "Binarize",
     "ClippedGaussianNoise",
     "ConvBNReLU",
+    "ConvPoolBN",
+    "Dirac",
     "DropPath",
     "GaussianSampling",
     "HorizontalFlip",
+    "PatchWhitening",
     "ResidualBlock",
     "SequencePooling",
+    "Shift",
     "SqueezeExcite",
     "VGGBlock",
+    "airbench_cifar",
     "dcgan_discriminator",
     "dcgan_generator",
+    "patch_whitening_kernel",
     "plain_cifar",
     "resnet_cifar",
 ]

@@ -52,16 +52,35 @@ def image_model(body: keras.Model, info, data: DataConfig,
     return keras.Model(inputs, body(x), name=name)
 
 
-def flip_averaged(model: keras.Model, name: str = "model") -> keras.Model:
-    """Test-time augmentation: the mean of ``model``'s class probabilities
-    for the images and their mirror images. The two calls share ``model``'s
-    weights; the mean stays float32 under a mixed-precision policy."""
-    from keras_recipes.layers import HorizontalFlip
+def test_time_averaged(model: keras.Model, mode: str, name: str = "model") -> keras.Model:
+    """``model`` averaged over views of each image (``augment.test_time``):
+
+    - ``"flip"``: the image and its mirror image, 1/2 each;
+    - ``"multicrop"``: that pair (1/2), and the image moved one pixel
+      up-left and one down-right with reflected borders, each with its
+      mirror image (1/8 each): airbench's six views (Jordan 2024).
+
+    Every view calls the one ``model`` (shared weights); the means stay
+    float32 under a mixed-precision policy. An export holds these layers, so
+    every format serves the average.
+    """
+    from keras_recipes.layers import HorizontalFlip, Shift
 
     inputs = keras.Input(shape=model.inputs[0].shape[1:], dtype=model.inputs[0].dtype, name="image")
-    mirrored = HorizontalFlip(name="mirror")(inputs)
-    outputs = keras.layers.Average(dtype="float32", name="flip_average")(
-        [model(inputs), model(mirrored)])
+
+    def mirror_pair(images, tag):
+        mirrored = HorizontalFlip(name=f"mirror{tag}")(images)
+        return keras.layers.Average(dtype="float32", name=f"flip_average{tag}")(
+            [model(images), model(mirrored)])
+
+    outputs = mirror_pair(inputs, "")
+    if mode == "multicrop":
+        shifted = [mirror_pair(Shift(d, d, name=f"shift_{tag}")(inputs), f"_{tag}")
+                   for d, tag in ((-1, "up_left"), (1, "down_right"))]
+        shifted = keras.layers.Average(dtype="float32", name="shift_average")(shifted)
+        outputs = keras.layers.Average(dtype="float32", name="crop_average")([outputs, shifted])
+    elif mode != "flip":
+        raise ValueError(f"unknown test-time augmentation {mode!r}; expected 'flip' or 'multicrop'")
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -52,6 +52,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def seed_states(model) -> list:
+    """The state variables of the model's random layers (in-model augmentation).
+
+    Keras leaves them out of ``save_weights``, so a backup records them
+    itself: restored, a resumed run draws the shifts an uninterrupted one
+    would draw."""
+    return [v for v in model.non_trainable_variables if v.path.endswith("seed_generator_state")]
+
+
 def state_bytes(model) -> int:
     """The size of the model's weights and optimizer state: what a backup needs on disk."""
     import numpy as np
@@ -129,6 +138,9 @@ class BackupStore:
                     if model.optimizer is not None and not model.optimizer.built:
                         model.optimizer.build(model.trainable_variables)  # its slots must exist
                     model.load_weights(self.folder / record["weights"])
+                    states = record.get("seed_states", [])
+                    for variable, value in zip(seed_states(model), states):
+                        variable.assign(value)
                 except Exception as err:  # a damaged HDF5 file fails in many ways
                     why = f"{record['weights']} cannot be loaded ({str(err).splitlines()[0]})"
             if why is None:
@@ -152,7 +164,8 @@ class BackupStore:
         with atomic.staged(weights, needed_bytes=needed) as tmp:
             model.save_weights(tmp)
             record = {"epoch": epoch, "batch": batch, "weights": weights.name,
-                      "bytes": tmp.stat().st_size, "sha256": _sha256(tmp), "time": time.time()}
+                      "bytes": tmp.stat().st_size, "sha256": _sha256(tmp), "time": time.time(),
+                      "seed_states": [v.numpy().tolist() for v in seed_states(model)]}
         atomic.write_text(self.folder / f"{stem}.json", json.dumps(record, indent=1) + "\n")
         self._prune()
         return record

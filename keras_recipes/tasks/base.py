@@ -14,7 +14,9 @@ Garden's ``base_task`` and KerasHub's tasks. The Trainer calls, in order:
 4. ``build(info, augmenter)`` inside the strategy scope: the model ``fit``
    trains (it may override ``train_step``/``compute_loss``) and the
    end-to-end model saved as ``model.keras``/``best.keras``.
-5. ``compile_args(optimizer)``: loss, metrics (and optimizers of its own).
+5. ``make_optimizer(model, steps_per_epoch)`` (the engine's from
+   ``cfg.train`` unless the task needs its own), then
+   ``compile_args(optimizer)``: loss, metrics (and optimizers of its own).
 6. ``callbacks(write_dir)``: extra per-epoch callbacks (sample grids).
 
 ``metric_names()`` (what ``fit`` logs: what ``recipes tune`` may optimise)
@@ -164,6 +166,15 @@ class Task:
         """The models, built by the recipe's ``build_model(cfg, info)``."""
         model = self.recipe.build_model(self.cfg, info)
         return TaskModels(train=model, serving=model)
+
+    def make_optimizer(self, model, steps_per_epoch: int):
+        """``(learning-rate schedule, optimizer)`` that train ``model``: the
+        engine's from ``cfg.train``; a task whose method needs per-variable
+        handling (airbench's bias learning rates) builds its own."""
+        from keras_recipes.training.optimizers import make_optimizer, make_schedule
+
+        schedule = make_schedule(self.cfg.train, steps_per_epoch)
+        return schedule, make_optimizer(self.cfg.train, schedule, model)
 
     def compile_args(self, optimizer) -> Dict[str, Any]:
         """``model.compile`` arguments besides jit/steps_per_execution."""

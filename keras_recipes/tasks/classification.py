@@ -145,17 +145,17 @@ class ClassificationTask(Task):
         return options
 
     def build(self, info: DataInfo, augmenter=None) -> TaskModels:
-        from keras_recipes.inference.model_inputs import flip_averaged, image_model, text_model
+        from keras_recipes.inference.model_inputs import image_model, test_time_averaged, text_model
 
         body = self.recipe.build_model(self.cfg, info)
         name = self.cfg.recipe.replace("-", "_")
         if info.kind == "image":
             model = image_model(body, info, self.cfg.data, augmenter, name=name)
-            if self.cfg.augment.test_time == "flip":
+            if self.cfg.augment.test_time != "none":
                 # Around the body without the augmentation layers (an export
                 # must hold no random ops), sharing the body's weights.
                 plain = image_model(body, info, self.cfg.data, name=f"{name}_plain")
-                averaged = flip_averaged(plain, name=name)
+                averaged = test_time_averaged(plain, self.cfg.augment.test_time, name=name)
                 return TaskModels(train=model, serving=averaged, evaluation=averaged)
             return TaskModels(train=model, serving=model)
         return TaskModels(train=body, serving=text_model(body, self.vectorizer, name=name))

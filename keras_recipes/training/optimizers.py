@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 
 from keras_recipes.config import TrainConfig
-from keras_recipes.training.schedules import LinearWarmup, OneCycle
+from keras_recipes.training.schedules import LinearWarmup, OneCycle, Triangular
 
 
 def scaled_lr(train: TrainConfig) -> float:
@@ -22,6 +22,8 @@ def make_schedule(train: TrainConfig, steps_per_epoch: int):
     warmup = int(round(train.warmup_epochs * steps_per_epoch + train.warmup_fraction * total))
     if train.schedule == "onecycle":
         return OneCycle(max_lr=lr, total_steps=total)
+    if train.schedule == "triangular":  # the warmup is its rise (airbench's 23% when unset)
+        return Triangular(max_lr=lr, total_steps=total, peak_at=warmup / total if warmup else 0.23)
     if train.schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(
             initial_learning_rate=0.0 if warmup else lr,

@@ -66,3 +66,34 @@ class LinearWarmup(keras.optimizers.schedules.LearningRateSchedule):
         config = dict(config)
         config["after"] = keras.saving.deserialize_keras_object(config["after"])
         return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_recipes")
+class Triangular(keras.optimizers.schedules.LearningRateSchedule):
+    """Linear up from ``start * max_lr`` to ``max_lr`` at ``peak_at`` of
+    ``total_steps``, then linear down to ``end * max_lr`` at the last step:
+    the schedule of airbench (Jordan 2024; start 0.2, peak at 0.23, end 0.07).
+
+    Example:
+    >>> schedule = Triangular(max_lr=1.5, total_steps=440, peak_at=0.23)
+    """
+
+    def __init__(self, max_lr, total_steps, peak_at=0.23, start=0.2, end=0.07):
+        if total_steps <= 0:
+            raise ValueError(f"total_steps must be positive. Received: total_steps={total_steps}")
+        self.max_lr = float(max_lr)
+        self.total_steps = int(total_steps)
+        self.peak_at = float(peak_at)
+        self.start = float(start)
+        self.end = float(end)
+
+    def __call__(self, step):
+        step = ops.cast(step, "float32")
+        peak = float(int(self.peak_at * self.total_steps))
+        up = self.start + (1.0 - self.start) * step / max(peak, 1.0)
+        down = 1.0 + (self.end - 1.0) * (step - peak) / max(self.total_steps - peak, 1.0)
+        return self.max_lr * ops.where(step < peak, up, ops.maximum(down, self.end))
+
+    def get_config(self):
+        return {"max_lr": self.max_lr, "total_steps": self.total_steps, "peak_at": self.peak_at,
+                "start": self.start, "end": self.end}

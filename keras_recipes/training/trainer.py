@@ -44,7 +44,6 @@ from keras_recipes.runtime.plan import apply_plan, plan_runtime
 from keras_recipes.runtime.strategy import is_chief, worker_id
 from keras_recipes.tasks import RunFiles, task_for
 from keras_recipes.training import callbacks as callbacks_lib
-from keras_recipes.training.optimizers import make_optimizer, make_schedule
 from keras_recipes.training.preemption import StopRequested, StopSignals
 
 SMOKE_EXAMPLES = 48
@@ -270,8 +269,7 @@ class Trainer:
             self.model, self.serving_model = models.train, models.serving
             self.eval_model = models.evaluation or models.train
             t = self.cfg.train
-            self.schedule = make_schedule(t, steps_per_epoch)
-            optimizer = make_optimizer(t, self.schedule, self.model)
+            self.schedule, optimizer = self.task.make_optimizer(self.model, steps_per_epoch)
             self.model.compile(**self.task.compile_args(optimizer), jit_compile=self.jit_compile,
                                steps_per_execution=t.steps_per_execution)
             if self.eval_model is not self.model:  # it only evaluates: its optimizer is never used

@@ -172,3 +172,20 @@ def test_tuning_split_scores_seeds_on_the_fixed_split(accuracy, tmp_path, capsys
 
     splits = tuning_split.tuning_splits(get_recipe("cifar-resnet").config(), archives / "train")
     assert splits.counts["val"] == 12 and splits.counts["train"] == 108
+
+
+def test_airbench_vs_resnet_quick_times_and_scores_both_recipes(accuracy, tmp_path, capsys):
+    import airbench_vs_resnet
+
+    out = tmp_path / "side_by_side.json"
+    airbench_vs_resnet.main(["--synthetic", "--quick", "--seeds", "1", "--per-class", "12",
+                             "--precision", "float32", "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert "| `cifar-airbench` | 1 | 1 |" in printed and "training time / cifar-resnet's" in printed
+    result = json.loads(out.read_text())
+    rows = {r["row"]: r for r in result["rows"]}
+    assert set(rows) == {"cifar-resnet-fast-30ep", "cifar-airbench"}
+    for row in rows.values():
+        (run,) = row["runs"]
+        assert 0.0 <= run["accuracy"] <= 1.0 and 0 < run["train_s"] <= run["wall_time_s"]
+    assert result["airbench_over_resnet_train_time"] > 0 and result["machine"]["load_average"]
