@@ -56,7 +56,7 @@ from typing import List
 
 from keras_recipes.config import AugmentConfig, RecipeConfig, TrainConfig, check_range
 from keras_recipes.recipes._airbench import AirbenchTask
-from keras_recipes.recipes.cifar_resnet import cifar10_data
+from keras_recipes.recipes import _cifar
 from keras_recipes.registry import register_recipe
 
 TINY = {
@@ -120,7 +120,7 @@ def build_model(cfg: RecipeConfig, info):
 def cifar_airbench() -> RecipeConfig:
     """airbench94 on CIFAR-10, Jordan 2024 (94% in 10 epochs)."""
     return RecipeConfig(
-        model=AirbenchConfig(), data=cifar10_data(),
+        model=AirbenchConfig(), data=_cifar.data(),
         augment=AugmentConfig(preset="cifar", pad=2, flip=False, placement="model",
                               test_time="multicrop"),
         train=TrainConfig(epochs=10, batch_size=1024, optimizer="sgd", lr=11.5, momentum=0.85,
