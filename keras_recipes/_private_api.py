@@ -7,7 +7,8 @@ and not in a user's training run. Each function says which public API would
 replace it.
 
 Replaced by public APIs already (keep them out of here): ``model._flatten_layers``
-(a walk over ``Model.layers``), ``layer._inbound_nodes`` (``Model.get_config``),
+where a walk over ``Model.layers`` reaches (see ``sublayers``), ``layer._inbound_nodes``
+(``Model.get_config``),
 ``keras.src.export.tf2onnx_lib`` (tf2onnx >= 1.17 supports NumPy 2 itself).
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 PRIVATE_SYMBOLS = (
     "tensorflow.python.util._pywrap_util_port:IsMklEnabled",
     "keras.Model():_distribute_strategy",
+    "keras.Model():_flatten_layers",
 )
 
 
@@ -45,3 +47,13 @@ def unpin_distribute_strategy(model) -> None:
     public setter for ``Model.distribute_strategy``.
     """
     model._distribute_strategy = None
+
+
+def sublayers(layer) -> list:
+    """Every layer inside ``layer`` at any depth, also those a custom layer
+    builds itself (e.g. the batch norm inside ``ConvPoolBN``), which a walk
+    over ``Model.layers`` does not reach.
+
+    Public replacement: none yet (Keras 3 lists only a model's direct layers).
+    """
+    return list(layer._flatten_layers(include_self=False, recursive=True))

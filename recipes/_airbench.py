@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from keras_recipes._private_api import sublayers
 from keras_recipes.errors import ConfigError
 from keras_recipes.tasks.classification import ClassificationTask
 
@@ -40,7 +41,7 @@ def per_step_lr(train) -> float:
 
 
 def _layers(model, cls):
-    return [layer for layer in model._flatten_layers() if isinstance(layer, cls)]
+    return [layer for layer in sublayers(model) if isinstance(layer, cls)]
 
 
 class AirbenchTask(ClassificationTask):

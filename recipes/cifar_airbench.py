@@ -57,18 +57,19 @@ from typing import List
 from keras_recipes.config import AugmentConfig, RecipeConfig, TrainConfig, check_range
 from keras_recipes.recipes._airbench import AirbenchTask
 from keras_recipes.recipes import _cifar
+from keras_recipes.recipes._tiny import tiny
 from keras_recipes.registry import register_recipe
 
-TINY = {
-    "train.epochs": 2,
-    "train.batch_size": 32,
+# One epoch of a few batches (recipes/_tiny.py) at a tiny width, with every
+# phase of the method (whitening-bias epochs, lookahead start) inside it.
+TINY = tiny({
     "data.train_examples": 256,
     "model.widths": [8, 16, 16],
     "model.whitening_images": 256,
     "model.whitening_bias_epochs": 1,
     "model.lookahead_start_epochs": 1,
     "model.lookahead_every": 2,
-}
+})
 
 
 @dataclass

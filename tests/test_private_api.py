@@ -40,6 +40,12 @@ def test_the_wrappers_work():
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     _private_api.unpin_distribute_strategy(model)
     assert model.distribute_strategy is not None  # the surrounding (default) strategy
+    # A layer built inside a custom layer (ConvBNReLU's batch norm) is found too.
+    from keras_recipes.layers import ConvBNReLU
+
+    nested = keras.Sequential([keras.Input((8, 8, 3)), ConvBNReLU(4)])
+    assert any(isinstance(layer, keras.layers.BatchNormalization)
+               for layer in _private_api.sublayers(nested))
 
 
 def _private_uses(path):

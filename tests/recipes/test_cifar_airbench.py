@@ -22,7 +22,8 @@ from keras_recipes.training.trainer import resume, run
 # 128 images, a quarter held out: 98 to train on (stratified), batches of 32,
 # 4 steps an epoch; the averaging starts after epoch 1 (at step 6), then every 2.
 OVERRIDES = ["runtime.verbose=0", "runtime.deterministic=true", "runtime.precision=float32",
-             "train.epochs=3", "train.backup_minutes=0", "data.val_fraction=0.25",
+             "train.epochs=3", "train.batch_size=32", "train.steps_per_epoch=null",
+             "train.backup_minutes=0", "data.val_fraction=0.25",
              "data.train_examples=null", "model.whitening_images=64"]
 
 
