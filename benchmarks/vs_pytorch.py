@@ -114,12 +114,18 @@ LEVERS = {
     "inter_op_1": ([], {}, {"inter_op": 1}),
     "intra_op_1": ([], {}, {"intra_op": 1}),
     "jax": ([], {"KERAS_BACKEND": "jax"}, {}),
+    # Keras' own batch norm (separate ops) instead of keras_recipes.layers.BatchNorm's fused kernel.
+    "keras_bn": ([], {}, {"keras_bn": True}),
 }
 
 
 def _apply_tf_settings(settings):
     import tensorflow as tf
 
+    if settings.get("keras_bn"):
+        from keras_recipes.training import trainer
+
+        trainer.choose_batch_norm = lambda backend: (False, "vs_pytorch.py --variants keras_bn")
     if settings.get("amp_onednn"):
         tf.config.optimizer.set_experimental_options({"auto_mixed_precision_onednn_bfloat16": True})
     if "inter_op" in settings:

@@ -20,6 +20,7 @@ its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 """
 
 from ._utils import ArgumentError
+from .batch_norm import BatchNorm
 from .binarize import Binarize
 from .clipped_gaussian_noise import ClippedGaussianNoise
 from .conv_bn_relu import ConvBNReLU
@@ -36,6 +37,7 @@ from .vgg_block import VGGBlock
 
 __all__ = [
     "ArgumentError",
+    "BatchNorm",
     "Binarize",
     "ClippedGaussianNoise",
     "ConvBNReLU",

@@ -38,6 +38,7 @@ from keras_recipes.rundir.backups import BackupStore, describe, state_bytes
 from keras_recipes.rundir.hparams import write_hparams
 from keras_recipes.rundir.lock import RunLock
 from keras_recipes.runtime import environment, hardware
+from keras_recipes.runtime.fused_norm import apply_batch_norm, choose_batch_norm
 from keras_recipes.runtime.onednn import onednn_state
 from keras_recipes.runtime.precision import apply_precision, choose_precision
 from keras_recipes.runtime.strategy import (choose_strategy, is_chief, make_strategy, select_gpus,
@@ -154,6 +155,8 @@ class Trainer:
         self.hw = select_gpus(rt.gpus, self.hw)
         self.precision, self.precision_reason = choose_precision(rt.precision, self.hw)
         apply_precision(self.precision)
+        self.fused_norm, self.fused_norm_reason = choose_batch_norm(keras.backend.backend())
+        apply_batch_norm(self.fused_norm)
         if keras.backend.backend() == "jax":
             # tf.distribute does nothing for JAX; keras.distribution does.
             from keras_recipes.runtime import jax_distribution
@@ -331,6 +334,7 @@ class Trainer:
         env.update(precision=self.precision, precision_reason=self.precision_reason,
                    strategy=self.strategy_name, strategy_reason=self.strategy_reason,
                    replicas=self.replicas, seed=self.cfg.runtime.seed,
+                   batch_norm={"fused": self.fused_norm, "why": self.fused_norm_reason},
                    deterministic=self.cfg.runtime.deterministic,
                    jit_compile=self.model.jit_compile,  # as compile() resolved "auto"
                    augment_on_device=self.augment_on_device, augment_reason=self.augment_reason,

@@ -17,7 +17,7 @@ SOURCES = sorted(LAYERS_DIR.glob("*.py"))
 MODULES = ["keras_recipes.layers"] + [
     f"keras_recipes.layers.{m.name}" for m in pkgutil.iter_modules([str(LAYERS_DIR)])
 ]
-PUBLIC = ["Binarize", "ClippedGaussianNoise", "ConvBNReLU", "DropPath", "GaussianSampling",
+PUBLIC = ["BatchNorm", "Binarize", "ClippedGaussianNoise", "ConvBNReLU", "DropPath", "GaussianSampling",
           "HorizontalFlip", "ResidualBlock", "SequencePooling", "SqueezeExcite", "VGGBlock",
           "dcgan_discriminator", "dcgan_generator", "plain_cifar", "resnet_cifar"]
 
