@@ -217,12 +217,12 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def contenders(model: str, variants, with_torch: bool, precisions, sizes: dict):
+def contenders(model: str, variants, with_torch: bool, precisions, sizes: dict, e2e=True):
     """What one round trains for ``model``: name -> job."""
     jobs = {}
     for lever in variants:
         jobs[f"keras {lever}"] = {"side": "keras", "model": model, "lever": lever, "precisions": precisions}
-    if MODELS[model].augment:
+    if e2e and MODELS[model].augment:
         jobs["keras e2e"] = {"side": "keras", "model": model, "lever": variants[0], "precisions": precisions,
                              "e2e": True}
     if with_torch:
@@ -233,7 +233,7 @@ def contenders(model: str, variants, with_torch: bool, precisions, sizes: dict):
 
 
 def bench(model, args, with_torch) -> dict:
-    jobs = contenders(model, args.variants, with_torch, args.precisions, sizes(args))
+    jobs = contenders(model, args.variants, with_torch, args.precisions, sizes(args), not args.no_e2e)
     rates = {f"{name} {p}": [] for name in jobs for p in args.precisions}
     for r in range(args.rounds):
         order = list(jobs) if r % 2 == 0 else list(reversed(jobs))  # alternate who goes first
@@ -326,6 +326,8 @@ def profile_torch(spec: Spec, steps: int) -> dict:
     import torch_models
     from torch.profiler import ProfilerActivity, profile
 
+    if spec.batch < 16:  # as torch_rates: a wiring check runs on one thread
+        torch.set_num_threads(1)
     _, (x, y) = synthetic(spec, spec.batch)
     x, y = torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(np.ascontiguousarray(y))
     _, _, step = torch_models.build(spec.name)
@@ -367,8 +369,10 @@ def profile_keras(spec: Spec, steps: int, lever: str) -> dict:
         rows = profile_step.op_stats(glob.glob(f"{logdir}/trace/**/*.xplane.pb", recursive=True))
     kinds = profile_step.by_kind(rows, steps)
     kinds["step time (wall)"] = seconds * 1e3 / steps
-    top = sorted(rows, key=lambda r: -r["self_us"])[:10]
-    return {"ms_per_step": kinds, "top_ops": [(r["self_us"] / 1e3 / steps, r["type"]) for r in top]}
+    by_type = {}
+    for row in rows:
+        by_type[row["type"]] = by_type.get(row["type"], 0.0) + row["self_us"] / 1e3 / steps
+    return {"ms_per_step": kinds, "top_ops": sorted(((ms, t) for t, ms in by_type.items()), reverse=True)[:10]}
 
 
 def sizes(args) -> dict:
@@ -418,6 +422,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="1 round")
     parser.add_argument("--tiny", action="store_true", help="batch 8, 3 steps: a wiring check, not a figure")
     parser.add_argument("--no-torch", action="store_true", help="the Keras side only")
+    parser.add_argument("--no-e2e", action="store_true", help="no end-to-end (augmentation) run")
     parser.add_argument("--profile", action="store_true", help="profile the bfloat16 step of both sides")
     parser.add_argument("--in-process", action="store_true",
                         help="run every side in this process (tests; the thread pools then share it)")
