@@ -260,16 +260,12 @@ def bench(model, args, with_torch) -> dict:
 
 
 def machine() -> dict:
-    import platform
+    """measure.machine() (CPU, cores, date, load), with the CPU's flags and the frameworks' versions."""
+    import measure
 
     from keras_recipes.runtime.hardware import cpu_flags
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
-                   if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    info = measure.machine()
     versions = {}
     for module in ("tensorflow", "keras", "torch", "jax"):
         try:
@@ -277,9 +273,9 @@ def machine() -> dict:
         except ImportError:
             versions[module] = None
     flags = cpu_flags()
-    return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpu": cpu, "cores": os.cpu_count(),
-            "flags": {f: f in flags for f in FLAGS}, "versions": versions,
-            "load_average": [round(v, 2) for v in os.getloadavg()]}
+    info.update(flags={f: f in flags for f in FLAGS}, versions=versions,
+                load_average=[round(v, 2) for v in os.getloadavg()])
+    return info
 
 
 def print_results(info, results):
