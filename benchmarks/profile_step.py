@@ -121,14 +121,15 @@ class _ProfileEpoch(keras.callbacks.Callback):
             tf.profiler.experimental.stop()
 
 
-def profile_recipe(x, y, policy, steps, batch, logdir):
-    """cifar-resnet through the engine, its default augmentation on."""
-    cfg = C.apply_overrides(kr.get_recipe("cifar-resnet").config(), [
+def profile_recipe(x, y, policy, steps, batch, logdir, *, recipe="cifar-resnet", data=None, overrides=()):
+    """A recipe (cifar-resnet: its default augmentation on) through the engine
+    on ``(x, y)`` (or ``data``: any data `kr.run` takes), ``overrides`` last."""
+    cfg = C.apply_overrides(kr.get_recipe(recipe).config(), [
         "train.epochs=2", f"train.batch_size={batch}", "data.val_fraction=0.0", "runtime.verbose=0",
-        f"runtime.precision={policy}", f"train.steps_per_epoch={steps}"])
+        f"runtime.precision={policy}", f"train.steps_per_epoch={steps}", *overrides])
     probe = _ProfileEpoch(logdir)
     with tempfile.TemporaryDirectory() as tmp:
-        kr.run(cfg, os.path.join(tmp, "run"), data=(x, y), callbacks=[probe])
+        kr.run(cfg, os.path.join(tmp, "run"), data=(x, y) if data is None else data, callbacks=[probe])
     return probe.seconds
 
 

@@ -22,6 +22,7 @@ its shortcut-free counterpart `keras_recipes.layers.plain_cifar(depth=20)`.
 from ._utils import ArgumentError
 from .airbench import airbench_cifar
 from .alternating_flip import AlternatingFlip
+from .batch_norm import BatchNorm
 from .binarize import Binarize
 from .clipped_gaussian_noise import ClippedGaussianNoise
 from .conv_bn_relu import ConvBNReLU
@@ -43,6 +44,7 @@ from .vgg_block import VGGBlock
 __all__ = [
     "AlternatingFlip",
     "ArgumentError",
+    "BatchNorm",
     "Binarize",
     "ClippedGaussianNoise",
     "ConvBNReLU",

@@ -3,6 +3,7 @@
 import keras
 
 from . import _utils
+from .batch_norm import BatchNorm
 
 
 @keras.saving.register_keras_serializable(package="keras_recipes")
@@ -162,7 +163,7 @@ class ConvBNReLU(keras.layers.Layer):
             )
         self.bn = None
         if self.batch_norm:
-            self.bn = keras.layers.BatchNormalization(
+            self.bn = BatchNorm(
                 axis=-1 if self.data_format == "channels_last" else 1,
                 momentum=self.bn_momentum,
                 epsilon=self.bn_epsilon,

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from . import _utils
+from .batch_norm import BatchNorm
 from .drop_path import DropPath
 from .squeeze_excite import SqueezeExcite
 
@@ -174,7 +175,7 @@ class ResidualBlock(keras.layers.Layer):
         )
 
     def _norm(self, name):
-        return keras.layers.BatchNormalization(
+        return BatchNorm(
             axis=self._channel_axis,
             momentum=self.bn_momentum,
             epsilon=self.bn_epsilon,

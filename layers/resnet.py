@@ -4,6 +4,7 @@ functional `keras.Model`."""
 import keras
 
 from . import _cifar, _utils
+from .batch_norm import BatchNorm
 from .conv_bn_relu import ConvBNReLU
 from .residual_block import BLOCK_TYPES, SHORTCUTS, ResidualBlock
 
@@ -162,7 +163,7 @@ def resnet_cifar(
             )(x)
 
     if version == 2:
-        x = keras.layers.BatchNormalization(
+        x = BatchNorm(
             momentum=bn_momentum, epsilon=bn_epsilon, name="post_bn"
         )(x)
         x = keras.layers.Activation("relu", name="post_relu")(x)

@@ -29,6 +29,8 @@ def _reset_global_state():
         import keras
 
         keras.mixed_precision.set_global_policy("float32")
+    if "keras_recipes.layers.batch_norm" in sys.modules:  # a run installs TensorFlow's fused kernel
+        sys.modules["keras_recipes.layers.batch_norm"].use_fused_training(None)
     if "tensorflow" in sys.modules:
         # No public API turns op determinism off again; tests only.
         from tensorflow.python.framework import config as tf_config

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, Optional, Tuple
 
 from keras_recipes.config import check_choice
 from keras_recipes.errors import ConfigError
+from keras_recipes.runtime.fused_norm import choose_batch_norm
 from keras_recipes.runtime.hardware import Hardware
 from keras_recipes.runtime.precision import auto_precision
 from keras_recipes.runtime.strategy import auto_strategy
@@ -104,6 +105,7 @@ class RuntimePlan:
     replicas: Choice  # copies of the model the global batch is split over
     augment_on_device: Choice  # True: augmentation inside the model (on the device)
     jit_compile: Choice  # compile()'s jit_compile: True, False or "auto"
+    batch_norm: Choice  # True: layers.BatchNorm trains with the backend's fused kernel
     jax_devices: Tuple[str, ...] = ()  # the JAX backend's device mesh
 
     def environment(self) -> dict:
@@ -113,7 +115,8 @@ class RuntimePlan:
                 "replicas": self.replicas.value, "replicas_reason": self.replicas.reason,
                 "augment_on_device": self.augment_on_device.value,
                 "augment_reason": self.augment_on_device.reason,
-                "jit_compile_reason": self.jit_compile.reason}
+                "jit_compile_reason": self.jit_compile.reason,
+                "batch_norm": {"fused": self.batch_norm.value, "why": self.batch_norm.reason}}
 
     def rows(self) -> list:
         """``(setting, "value (reason)")`` for each choice, as logs and doctor show them."""
@@ -122,7 +125,8 @@ class RuntimePlan:
         return [("precision", f"{self.precision.value} ({self.precision.reason})"),
                 ("strategy", f"{self.strategy.value} ({self.strategy.reason}){replicas}"),
                 ("augmentation", f"{where} ({self.augment_on_device.reason})"),
-                ("jit_compile", f"{self.jit_compile.value} ({self.jit_compile.reason})")]
+                ("jit_compile", f"{self.jit_compile.value} ({self.jit_compile.reason})"),
+                ("fused batch norm", f"{self.batch_norm.value} ({self.batch_norm.reason})")]
 
 
 def plan_runtime(cfg, hw: Hardware, backend: str = "tensorflow") -> RuntimePlan:
@@ -153,7 +157,7 @@ def plan_runtime(cfg, hw: Hardware, backend: str = "tensorflow") -> RuntimePlan:
         precision=choose("runtime.precision", rt.precision, hw), strategy=strategy,
         replicas=replicas, augment_on_device=Choice(placement.value == "model", placement.reason),
         jit_compile=Choice({"true": True, "false": False}.get(jit.value, jit.value), jit.reason),
-        jax_devices=jax_devices)
+        batch_norm=Choice(*choose_batch_norm(backend)), jax_devices=jax_devices)
 
 
 def apply_plan(plan: RuntimePlan):
@@ -162,12 +166,14 @@ def apply_plan(plan: RuntimePlan):
     replicas counted)``; call it before TensorFlow first touches a GPU."""
     import tensorflow as tf
 
+    from keras_recipes.runtime.fused_norm import apply_batch_norm
     from keras_recipes.runtime.precision import apply_precision
     from keras_recipes.runtime.strategy import make_strategy, restrict_gpus
 
     if plan.gpus is not None:
         restrict_gpus(plan.gpus)
     apply_precision(plan.precision.value)
+    apply_batch_norm(plan.batch_norm.value)
     if plan.jax_devices:
         from keras_recipes.runtime import jax_distribution
 

@@ -17,11 +17,11 @@ SOURCES = sorted(LAYERS_DIR.glob("*.py"))
 MODULES = ["keras_recipes.layers"] + [
     f"keras_recipes.layers.{m.name}" for m in pkgutil.iter_modules([str(LAYERS_DIR)])
 ]
-PUBLIC = ["AlternatingFlip", "Binarize", "ClippedGaussianNoise", "ConvBNReLU", "ConvPoolBN",
-          "Dirac", "DropPath", "GaussianSampling", "HorizontalFlip", "PatchWhitening",
-          "ResidualBlock", "SequencePooling", "Shift", "SqueezeExcite", "VGGBlock",
-          "airbench_cifar", "dcgan_discriminator", "dcgan_generator", "patch_whitening_kernel",
-          "plain_cifar", "resnet_cifar"]
+PUBLIC = ["AlternatingFlip", "BatchNorm", "Binarize", "ClippedGaussianNoise", "ConvBNReLU",
+          "ConvPoolBN", "Dirac", "DropPath", "GaussianSampling", "HorizontalFlip",
+          "PatchWhitening", "ResidualBlock", "SequencePooling", "Shift", "SqueezeExcite",
+          "VGGBlock", "airbench_cifar", "dcgan_discriminator", "dcgan_generator",
+          "patch_whitening_kernel", "plain_cifar", "resnet_cifar"]
 
 
 def _called_name(call):

@@ -105,6 +105,14 @@ def test_as_fast_as_a_hand_written_keras_resnet():
     assert option_a["Conv2D"] == reference["Conv2D"] - 2
     assert sum(option_a.values()) < sum(reference.values())
     assert option_a["Cast"] == reference["Cast"]  # no extra casts
+    # With the fused kernel a training run installs, each batch norm is one op.
+    from keras_recipes.layers.batch_norm import use_fused_training
+    from keras_recipes.runtime.fused_norm import tf_fused_batch_norm
+
+    use_fused_training(tf_fused_batch_norm)
+    fused = _train_step_ops(resnet_cifar(depth=8, shortcut="projection", input_shape=(8, 8, 3)), x, y)
+    assert fused["FusedBatchNormV3"] == reference["Conv2D"]
+    assert sum(fused.values()) < 0.7 * sum(reference.values())  # 525 vs 873 ops for ResNet-8
 
 
 def test_forward_train_save_reload(tmp_path):

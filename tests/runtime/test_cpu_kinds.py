@@ -50,6 +50,8 @@ def test_auto_runs_saves_and_exports_on_every_cpu_kind(cpu_kind, toy_recipe, tmp
     run(cfg, run_dir, data=(x, y))
     env = json.loads((run_dir / rundir.ENVIRONMENT).read_text())
     assert env["precision"] == cpu_kind
+    # Every CPU kind trains the toy's batch norm with TensorFlow's fused kernel.
+    assert env["batch_norm"]["fused"] is True and env["batch_norm"]["why"]
 
     # The saved model reloads under the policy it was trained with and gives
     # the same probabilities as before saving.
