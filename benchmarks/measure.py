@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -84,3 +85,13 @@ def arrays(ds):
 
     xs, ys = zip(*((x, y) for x, y in ds.batch(4096).as_numpy_iterator()))
     return np.concatenate(xs), np.concatenate(ys).astype("int64")
+
+
+def first_kind(name: str, kinds) -> str:
+    """The kind of an op ``name``: the first ``(kind, regex)`` of ``kinds`` that
+    matches it, else "other" (profile_step's TensorFlow table and vs_pytorch's
+    PyTorch table both read with it; this module imports no framework)."""
+    for kind, pattern in kinds:
+        if re.search(pattern, name):
+            return kind
+    return "other"

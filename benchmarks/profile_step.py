@@ -23,7 +23,6 @@ import argparse
 import glob
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -59,10 +58,7 @@ KINDS = [
 
 
 def kind_of(op_type: str) -> str:
-    for kind, pattern in KINDS:
-        if re.search(pattern, op_type):
-            return kind
-    return "other"
+    return measure.first_kind(op_type, KINDS)
 
 
 def op_stats(xplane_paths) -> list[dict]:

@@ -308,12 +308,9 @@ TORCH_KINDS = [  # aten / autograd op name -> the kinds of profile_step.KINDS; t
 
 
 def torch_kind(name: str) -> str:
-    import re
+    import measure
 
-    for kind, pattern in TORCH_KINDS:
-        if re.search(pattern, name):
-            return kind
-    return "other"
+    return measure.first_kind(name, TORCH_KINDS)
 
 
 def profile_torch(spec: Spec, steps: int) -> dict:
