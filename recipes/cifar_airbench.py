@@ -39,8 +39,12 @@ The method, part by part (each a reusable piece with its own test):
   ``predict`` and every export use it.
 
 Defaults are the reference's schedule: 10 epochs at batch 1,024 (the
-reference trains 9.9 epochs of 50k images; here 45k, 5k held out by
-``data.val_fraction=0.1``, the split of every CIFAR recipe). Where this
+reference trains 9.9 epochs of all 50k images). The run holds out 2% of the
+training images (1,000 of CIFAR-10's 50k: ``data.val_fraction=0.02``, where
+the other CIFAR recipes hold out 10%): the fixed schedule needs no
+validation to choose anything, so those images buy only the run's held-out
+figure (+- 0.8 point at 94%), and every image held out is one the model does
+not learn from. Where this
 differs from the reference: probabilities rather than logits are averaged
 at test time, the batch-norm statistics are not part of the weight average
 (the optimizer sees trainable variables only), shifts fill with zeros rather
@@ -120,8 +124,10 @@ def build_model(cfg: RecipeConfig, info):
 )
 def cifar_airbench() -> RecipeConfig:
     """airbench94 on CIFAR-10, Jordan 2024 (94% in 10 epochs)."""
+    data = _cifar.data()
+    data.val_fraction = 0.02  # see the module docstring: 49k of 50k images train
     return RecipeConfig(
-        model=AirbenchConfig(), data=_cifar.data(),
+        model=AirbenchConfig(), data=data,
         augment=AugmentConfig(preset="cifar", pad=2, flip=False, placement="model",
                               test_time="multicrop"),
         train=TrainConfig(epochs=10, batch_size=1024, optimizer="sgd", lr=11.5, momentum=0.85,
