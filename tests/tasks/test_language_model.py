@@ -189,7 +189,25 @@ def test_listed_parameter_count_and_presets():
     assert recipe.build_model(recipe.config(), info).count_params() == pytest.approx(5.4e6, rel=0.05)
     cpu = recipe.with_preset(recipe.config(), "cpu")
     assert (cpu.model.layers, cpu.model.units, cpu.runtime.jit_compile) == (2, 256, "false")
+    assert cpu.data.val_fraction == 0.0  # the budget is chosen: it trains on all of the text
     gru = recipe.build_model(C.apply_overrides(cpu, ["model.cell=gru"]), info)
     assert [type(l).__name__ for l in gru.layers].count("GRU") == 2
     with pytest.raises(ValueError, match="model.cell"):
         recipe.build_model(C.apply_overrides(cpu, ["model.cell=rnn"]), info)
+
+
+def test_a_run_on_all_of_the_text_reads_its_tail_and_is_scored_on_another_file(tmp_path):
+    # What the cpu preset does: no tail held out, so the text's last
+    # characters are learnt (here "Z", which appears only at the end), and a
+    # held-out score needs a file the run never read.
+    corpus, heldout = tmp_path / "play.txt", tmp_path / "next.txt"
+    corpus.write_text(TEXT + "ZZZZ\n", encoding="utf-8")
+    heldout.write_text(LINES[0] + "\n", encoding="utf-8")
+    run_dir = tmp_path / "run"
+    metrics = kr.run(lm_cfg("data.val_fraction=0", "train.epochs=1", source=str(corpus)), run_dir)
+    assert "Z" in rundir.read_json(run_dir / rundir.CLASS_NAMES)
+    assert "val_loss" not in metrics["final"] and "held_out" not in metrics
+    with pytest.raises(RecipeError, match="held nothing out"):
+        kr.evaluate(run_dir, verbose=False)
+    scores = kr.evaluate(run_dir, data=str(heldout), verbose=False)
+    assert 0 < scores["nats_per_char"] < math.log(len(set(TEXT)) + 1) + 1
