@@ -78,7 +78,8 @@ def augmentation(preset, *, image_size, seed=None, **overrides):
 
     Returns:
         a `keras.layers.Pipeline` of Keras preprocessing layers (float32
-        output in [0, 255]), or None.
+        output in [0, 255]), or None when there is nothing to do (preset
+        "none", or options that leave no layer, e.g. `pad=0, flip=False`).
 
     Example:
 
@@ -139,5 +140,7 @@ def augmentation(preset, *, image_size, seed=None, **overrides):
                 scale=options["erasing_scale"], value_range=(0, 255), seed=next(seeds),
                 dtype="float32",
             ))
+    if not layers:  # e.g. "cifar" with pad=0 and flip=False: nothing to do
+        return None
     name = f"{preset}_augmentation"
     return keras.layers.Pipeline(layers, name=f"{name}_{keras.backend.get_uid(name)}")

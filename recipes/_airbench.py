@@ -47,6 +47,9 @@ def _layers(model, cls):
 class AirbenchTask(ClassificationTask):
     """Classification with airbench's whitening, flips and optimizer."""
 
+    augmentation_placement = ("model", "the flips alternate by epoch and must see each image "
+                              "before its random shift")
+
     def __init__(self, cfg, recipe=None):
         super().__init__(cfg, recipe)
         self.whitening_kernel = None
@@ -77,16 +80,11 @@ class AirbenchTask(ClassificationTask):
 
         from keras_recipes.layers import AlternatingFlip, PatchWhitening
 
-        a = self.cfg.augment
-        if a.preset != "none":
-            if augmenter is None:
-                raise ConfigError(
-                    f"{self.cfg.recipe} augments inside the model (augment.placement=model): its "
-                    "flips alternate by epoch and must see each image before the random shift; "
-                    f"received augment.placement={a.placement}")
+        if self.cfg.augment.preset != "none":
+            # The plan put augmentation in the model (augmentation_placement),
+            # so the shifts, if any (augment.pad > 0), come here, after the flips.
             self.flips = AlternatingFlip(seed=self.cfg.runtime.seed, name="alternating_flip")
-            # An empty preset (augment.pad=0) is a Pipeline of no layers, which Keras cannot call.
-            shifts = [augmenter] if getattr(augmenter, "layers", None) != [] else []
+            shifts = [augmenter] if augmenter is not None else []
             augmenter = keras.layers.Pipeline([self.flips, *shifts], name="airbench_augmentation")
         models = super().build(info, augmenter)
         (self.whitening,) = _layers(models.train, PatchWhitening)

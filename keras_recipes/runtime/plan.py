@@ -129,10 +129,28 @@ class RuntimePlan:
                 ("fused batch norm", f"{self.batch_norm.value} ({self.batch_norm.reason})")]
 
 
-def plan_runtime(cfg, hw: Hardware, backend: str = "tensorflow") -> RuntimePlan:
+def place_augmentation(requested: str, hw: Hardware, required=None) -> Choice:
+    """Where augmentation runs (``"model"`` or ``"pipeline"``): ``requested``
+    (``augment.placement``) by ``choose``'s rule, unless the task requires a
+    place (``Task.augmentation_placement``: ``(place, why)``); then ``auto``
+    gives that place with the task's reason, and another request is refused."""
+    if required is None:
+        return choose("augment.placement", requested, hw)
+    place, why = required
+    check_choice("augment.placement", requested)
+    if requested not in ("auto", place):
+        raise ConfigError(f"augment.placement={requested}: this recipe augments in the {place} "
+                          f"({why}); set augment.placement={place} or auto")
+    return Choice(place, why)
+
+
+def plan_runtime(cfg, hw: Hardware, backend: str = "tensorflow", *,
+                 augmentation_placement=None) -> RuntimePlan:
     """The runtime plan of ``cfg`` (a RecipeConfig) on ``hw``. Nothing is
     applied yet (``apply_plan`` does) and, on TensorFlow, nothing is imported:
-    the replicas are counted once the strategy exists (None until then)."""
+    the replicas are counted once the strategy exists (None until then).
+    ``augmentation_placement``: the task's required ``(place, why)``, if any
+    (see ``place_augmentation``)."""
     rt = cfg.runtime
     jax_devices: Tuple[str, ...] = ()
     wanted = None
@@ -150,7 +168,7 @@ def plan_runtime(cfg, hw: Hardware, backend: str = "tensorflow") -> RuntimePlan:
             hw = dataclasses.replace(hw, gpus=tuple(hw.gpus[i] for i in wanted))
         strategy = choose("runtime.strategy", rt.strategy, hw)
         replicas = Choice(None, "counted by the strategy once it exists")
-    placement = choose("augment.placement", cfg.augment.placement, hw)
+    placement = place_augmentation(cfg.augment.placement, hw, augmentation_placement)
     jit = choose("runtime.jit_compile", rt.jit_compile, hw)
     return RuntimePlan(
         hardware=hw, gpus=tuple(wanted) if wanted is not None else None,

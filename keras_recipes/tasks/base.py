@@ -140,6 +140,9 @@ class Task:
     #: Keyword options ``evaluate`` accepts besides the common ones (a GAN's
     #: ``classifier``); ``kr.evaluate`` refuses others with a clear error.
     evaluate_options: Tuple[str, ...] = ()
+    #: ``(place, why)`` where the task's augmentation must run, ``"model"`` or
+    #: ``"pipeline"``; the runtime plan honours it (None: the plan's own rule).
+    augmentation_placement: Optional[Tuple[str, str]] = None
 
     def __init__(self, cfg, recipe=None):
         self.cfg = cfg
@@ -163,7 +166,9 @@ class Task:
         return {}
 
     def build(self, info: DataInfo, augmenter=None) -> TaskModels:
-        """The models, built by the recipe's ``build_model(cfg, info)``."""
+        """The models, built by the recipe's ``build_model(cfg, info)``.
+        ``augmenter``: the augmentation to run inside the train model, or None
+        (none configured, or the plan placed it in the tf.data pipeline)."""
         model = self.recipe.build_model(self.cfg, info)
         return TaskModels(train=model, serving=model)
 

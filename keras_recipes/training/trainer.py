@@ -135,8 +135,9 @@ class Trainer:
         if rt.deterministic:
             tf.config.experimental.enable_op_determinism()
         # Every runtime choice, made once (runtime.plan): environment.json records it.
-        self.strategy, self.plan = apply_plan(plan_runtime(self.cfg, self.hw,
-                                                           keras.backend.backend()))
+        self.strategy, self.plan = apply_plan(plan_runtime(
+            self.cfg, self.hw, keras.backend.backend(),
+            augmentation_placement=self.task.augmentation_placement))
         self.hw = self.plan.hardware
         if self.verbose:
             for name, choice in self.plan.rows():

@@ -154,6 +154,8 @@ def test_the_largest_shifts_the_layer_can_draw_stay_within_pad(pad):
 def test_none_preset_is_no_augmentation():
     assert augmentation("none", image_size=32) is None
     assert augmentation(None, image_size=32) is None
+    # Options that leave no layer are no augmentation too (Keras cannot call an empty Pipeline).
+    assert augmentation("cifar", image_size=32, pad=0, flip=False) is None
 
 
 def test_unknown_preset_and_option_list_the_choices_with_the_closest():

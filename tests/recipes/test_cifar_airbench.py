@@ -164,6 +164,15 @@ def test_pipeline_placement_and_other_optimizers_are_refused(tmp_path):
     keras.mixed_precision.set_global_policy("float32")
 
 
+def test_flips_alone_and_auto_placement_train_in_the_model(tmp_path):
+    # augment.pad=0 leaves the flips only (no shift layer at all), and
+    # placement=auto is the task's required "model" even on a CPU.
+    run_dir = tmp_path / "flips"
+    run(tiny("augment.pad=0", "augment.placement=auto", "train.epochs=1"), run_dir, data=images())
+    env = rundir.read_json(run_dir / rundir.ENVIRONMENT)
+    assert env["augment_on_device"] is True and "flips" in env["augment_reason"]
+
+
 def test_listed_parameter_count_matches_the_built_model():
     from keras_recipes.tasks.base import DataInfo
 

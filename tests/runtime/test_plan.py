@@ -57,3 +57,13 @@ def test_doctor_shows_the_auto_plan():
 
     topics = [topic for topic, _, _ in _hardware()]
     assert {"precision=auto", "strategy=auto", "augmentation=auto", "jit_compile=auto"} <= set(topics)
+
+
+def test_a_task_that_needs_augmentation_in_the_model_gets_it_or_a_clear_error():
+    needs = ("model", "its flips must see each image before its shift")
+    for requested in ("auto", "model"):  # on a CPU, where auto would pick the pipeline
+        plan = plan_runtime(_cfg(f"augment.placement={requested}"), Hardware(),
+                            augmentation_placement=needs)
+        assert plan.augment_on_device == (True, needs[1])
+    with pytest.raises(ConfigError, match="augment.placement=pipeline: .* augments in the model"):
+        plan_runtime(_cfg("augment.placement=pipeline"), Hardware(), augmentation_placement=needs)
