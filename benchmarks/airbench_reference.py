@@ -13,8 +13,9 @@ script runs it unchanged on the CPU by patching, for its process only, the
 calls that name the GPU: ``.cuda()`` is the identity, ``.half()`` is
 float32 (a CPU has no fast float16; ``--precision bfloat16`` runs the whole
 training under ``torch.autocast("cpu", torch.bfloat16)`` instead, as
-``cifar-airbench`` runs mixed_bfloat16), CUDA events time with the CPU's
-clock, and the data loader reads tensors on the CPU. ``torchvision`` is
+``cifar-airbench`` runs mixed_bfloat16, with the whitening fitted in
+float32), CUDA events time with the CPU's clock, and the data loader reads
+tensors on the CPU. ``torchvision`` is
 replaced by the one transform airbench uses (per-channel normalisation), so
 no torchvision build has to match the CPU build of torch.
 
@@ -88,6 +89,16 @@ def run_on_cpu(torch):
 
     import airbench.utils
 
+    # Under --precision bfloat16 the whole run is autocast; the whitening's
+    # patch covariance and eigenvectors must stay float32 (as cifar-airbench
+    # fits them in NumPy): in bfloat16 they gave NaN losses from the first step.
+    fit_whitening = airbench.utils.init_whitening_conv
+
+    def init_whitening_conv(layer, train_set, *args, **kwargs):
+        with torch.autocast("cpu", enabled=False):
+            return fit_whitening(layer, train_set.float(), *args, **kwargs)
+
+    airbench.utils.init_whitening_conv = init_whitening_conv
     loader_init = airbench.utils.CifarLoader.__init__
 
     def init(self, *args, gpu=None, **kwargs):
