@@ -69,3 +69,21 @@ def test_torch_side_trains_and_profiles_every_model(vs):
     assert vs.torch_kind("aten::mkldnn_rnn_layer_backward") == "recurrent (fused LSTM)"
     assert vs.torch_kind("aten::_foreach_add_") == "optimizer update"
     assert vs.torch_kind("aten::_to_copy") == "cast"
+
+
+def test_airbench_reference_runs_the_published_package_on_the_cpu(tmp_path):
+    import importlib.util
+    import subprocess
+
+    pytest.importorskip("torch")
+    if importlib.util.find_spec("airbench") is None:
+        pytest.skip("the airbench package is not installed (the bench extra)")
+    # Its own process: the script patches torch's CUDA calls for the whole process.
+    out = tmp_path / "ref.json"
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "airbench_reference.py"), "--synthetic",
+                           "--quick", "--json", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "[airbench94 reference] seed 0" in done.stdout
+    result = json.loads(out.read_text())
+    assert result["images"]["test"] > 0 and result["epochs"] == 1 and len(result["runs"]) == 1
+    assert 0.0 <= result["accuracy_mean"] <= 1.0
