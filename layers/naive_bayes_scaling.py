@@ -44,9 +44,7 @@ def log_count_ratio(sums, alpha=1.0):
     >>> [round(float(v), 3) for v in keras.ops.convert_to_numpy(r)]
     [0.693, -0.693]
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or alpha <= 0:
-        raise _utils.ArgumentError(f"`alpha` must be a positive number. Received: alpha={alpha!r}")
-    smoothed = ops.cast(sums, "float32") + float(alpha)
+    smoothed = ops.cast(sums, "float32") + _utils.positive_float(alpha, "alpha")
     normalized = smoothed / ops.sum(smoothed, axis=1, keepdims=True)
     return ops.log(normalized[1]) - ops.log(normalized[0])
 
@@ -109,12 +107,7 @@ class NaiveBayesScaling(keras.layers.Layer):
 
     def set_ratio(self, ratio):
         """Replace the frozen ratio, e.g. with `naive_bayes_ratio(bags, labels)`."""
-        ratio = ops.convert_to_tensor(ratio, dtype=self.ratio.dtype)
-        if tuple(ratio.shape) != tuple(self.ratio.shape):
-            raise _utils.ArgumentError(
-                f"`ratio` must have shape {tuple(self.ratio.shape)}. "
-                f"Received: ratio.shape={tuple(ratio.shape)}")
-        self.ratio.assign(ratio)
+        _utils.assign_fitted(self.ratio, ratio, "ratio")
 
     def call(self, inputs):
         x = ops.cast(inputs, self.compute_dtype)
