@@ -13,10 +13,10 @@ that every saved model and export carries): NBSVM's features (Wang &
 Manning 2012: 91.2% on the IMDB test split with bigrams). A small dense
 head with dropout classifies the scaled bag (``model.hidden_units=0``: a
 linear classifier, logistic regression on it: "NB-LR"). Word order beyond
-triples is ignored, which is why it trains in a minute and why it is the
-yardstick of the LSTM and GRU recipes (Chollet, *Deep Learning with
-Python*, 2nd ed., ch. 11: binary bigrams + Dense(16) 90.4% on the test
-split).
+triples is ignored, which is why it trains in minutes on two CPU cores
+and why it is the yardstick of the LSTM and GRU recipes (Chollet, *Deep
+Learning with Python*, 2nd ed., ch. 11: binary bigrams + Dense(16) 90.4%
+on the test split).
 
 Course flags: ``--set model.nb_scaling=false`` (what the Naive Bayes
 scaling buys), ``--set data.ngrams=2`` or ``1`` (what word triples / pairs
