@@ -32,6 +32,7 @@ from .dirac import Dirac
 from .drop_path import DropPath
 from .gaussian_sampling import GaussianSampling
 from .horizontal_flip import HorizontalFlip
+from .naive_bayes_scaling import NaiveBayesScaling, class_feature_sums, log_count_ratio, naive_bayes_ratio
 from .patch_whitening import PatchWhitening, patch_whitening_kernel
 from .plain import plain_cifar
 from .residual_block import ResidualBlock
@@ -53,6 +54,7 @@ __all__ = [
     "DropPath",
     "GaussianSampling",
     "HorizontalFlip",
+    "NaiveBayesScaling",
     "PatchWhitening",
     "ResidualBlock",
     "SequencePooling",
@@ -60,8 +62,11 @@ __all__ = [
     "SqueezeExcite",
     "VGGBlock",
     "airbench_cifar",
+    "class_feature_sums",
     "dcgan_discriminator",
     "dcgan_generator",
+    "log_count_ratio",
+    "naive_bayes_ratio",
     "patch_whitening_kernel",
     "plain_cifar",
     "resnet_cifar",

@@ -112,6 +112,17 @@ def positive_float(value, name):
     return float(value)
 
 
+def assign_fitted(variable, value, name):
+    """Assigns `value` (a fitted array) to `variable`; raises unless the shapes match."""
+    value = keras.ops.convert_to_tensor(value, dtype=variable.dtype)
+    if tuple(value.shape) != tuple(variable.shape):
+        raise ArgumentError(
+            f"`{name}` must have shape {tuple(variable.shape)}. "
+            f"Received: {name}.shape={tuple(value.shape)}"
+        )
+    variable.assign(value)
+
+
 def activation(value, name="activation"):
     """Returns the activation function for `value`, or None for None."""
     if value is None:

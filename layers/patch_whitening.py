@@ -104,12 +104,7 @@ class PatchWhitening(keras.layers.Layer):
 
     def set_kernel(self, kernel):
         """Replace the frozen kernel, e.g. with `patch_whitening_kernel(images)`."""
-        kernel = ops.convert_to_tensor(kernel, dtype=self.kernel.dtype)
-        if tuple(kernel.shape) != tuple(self.kernel.shape):
-            raise _utils.ArgumentError(
-                f"`kernel` must have shape {tuple(self.kernel.shape)}. "
-                f"Received: kernel.shape={tuple(kernel.shape)}")
-        self.kernel.assign(kernel)
+        _utils.assign_fitted(self.kernel, kernel, "kernel")
 
     def call(self, inputs):
         kernel = ops.cast(self.kernel, self.compute_dtype)

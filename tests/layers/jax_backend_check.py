@@ -116,5 +116,24 @@ step = jax.jit(jax.value_and_grad(gen_loss, has_aux=True))
 (l2, _), _ = step(gen_t, gen_n1, x_gen)
 assert np.isfinite(float(l1)) and all(np.all(np.isfinite(v)) for v in g)
 assert float(l1) != float(l2)  # the seed states moved: a fresh draw
+
+# Naive Bayes scaling of a sparse (BCOO) bag, fitted on it and jitted: the
+# same ratio and outputs as the dense bag.
+from jax.experimental import sparse as jax_sparse  # noqa: E402
+
+bags = np.array([[1, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 1], [0, 1, 0, 0]], "float32")
+bag_labels = np.array([1, 1, 0, 0])
+sparse_bags = jax_sparse.BCOO.fromdense(bags)
+ratio = L.naive_bayes_ratio(sparse_bags, bag_labels)
+np.testing.assert_allclose(np.asarray(ratio), np.asarray(L.naive_bayes_ratio(bags, bag_labels)),
+                           rtol=1e-6)
+bag_inputs = keras.Input((4,), sparse=True)
+scaling = L.NaiveBayesScaling()
+bag_model = keras.Model(bag_inputs, keras.layers.Dense(2)(scaling(bag_inputs)))
+scaling.set_ratio(ratio)
+scored = jax.jit(lambda t, n, x: bag_model.stateless_call(t, n, x)[0])(
+    [v.value for v in bag_model.trainable_variables],
+    [v.value for v in bag_model.non_trainable_variables], sparse_bags)
+np.testing.assert_allclose(np.asarray(scored), np.asarray(bag_model(bags)), rtol=1e-5, atol=1e-6)
 assert os.environ.get("KERAS_BACKEND") == "jax"
 print("JAX OK")

@@ -19,8 +19,9 @@ MODULES = ["keras_recipes.layers"] + [
 ]
 PUBLIC = ["AlternatingFlip", "BatchNorm", "Binarize", "ClippedGaussianNoise", "ConvBNReLU",
           "ConvPoolBN", "Dirac", "DropPath", "GaussianSampling", "HorizontalFlip",
-          "PatchWhitening", "ResidualBlock", "SequencePooling", "Shift", "SqueezeExcite",
-          "VGGBlock", "airbench_cifar", "dcgan_discriminator", "dcgan_generator",
+          "NaiveBayesScaling", "PatchWhitening", "ResidualBlock", "SequencePooling", "Shift", "SqueezeExcite",
+          "VGGBlock", "airbench_cifar", "class_feature_sums", "dcgan_discriminator", "dcgan_generator",
+          "log_count_ratio", "naive_bayes_ratio",
           "patch_whitening_kernel", "plain_cifar", "resnet_cifar"]
 
 

@@ -263,8 +263,9 @@ def test_imdb_ngram_rejects_token_ids_and_negative_widths():
 def test_imdb_ngram_linear_head_and_config_checks():
     recipe = get_recipe("imdb-ngram")
     cfg = recipe.config()
-    assert (cfg.data.text_output, cfg.data.ngrams, cfg.data.val_split) == ("multi_hot", 2, "blocks")
-    linear = recipe.build_model(C.apply_overrides(cfg, ["model.hidden_units=0"]),
+    assert (cfg.data.text_output, cfg.data.ngrams, cfg.data.val_split) == ("multi_hot", 3, "blocks")
+    assert cfg.model.nb_scaling and cfg.data.vocab_size == 300_000
+    linear = recipe.build_model(C.apply_overrides(cfg, ["model.hidden_units=0", "model.nb_scaling=false"]),
                                 DataInfo(kind="text", num_classes=2, vocab_size=50))
     assert [type(layer).__name__ for layer in linear.layers] == ["InputLayer", "Dense"]
     with pytest.raises(C.ConfigError, match="data.ngrams` must be >= 1"):
