@@ -60,7 +60,10 @@ def test_a_resumed_run_takes_the_ratio_from_its_backup(tmp_path):
 def test_the_switch_off_is_the_plain_bag_model():
     recipe = get_recipe("imdb-ngram")
     info = DataInfo(kind="text", num_classes=2, vocab_size=50)
-    names = lambda cfg: [type(layer).__name__ for layer in recipe.build_model(cfg, info).layers]
+
+    def names(cfg):
+        return [type(layer).__name__ for layer in recipe.build_model(cfg, info).layers]
+
     assert "NaiveBayesScaling" in names(config())
     assert names(config("model.nb_scaling=false")) == ["InputLayer", "Dense", "Dropout", "Dense"]
     with pytest.raises(C.ConfigError, match="`model.nb_alpha` must be > 0; received 0.0"):
