@@ -60,9 +60,9 @@ def test_cifar_preset_pads_4_crops_and_flips_every_image_independently():
 
 
 def test_digits_preset_shifts_up_to_2_pixels_and_never_flips():
-    assert [type(layer).__name__ for layer in augmentation("digits", image_size=SIZE).layers] == [
+    assert [type(layer).__name__ for layer in augmentation("digits", image_size=SIZE, rotate=10, zoom=0.1).layers] == [
         "RandomRotation", "RandomZoom", "RandomTranslation"]
-    images = _in_pipeline(augmentation("digits", image_size=SIZE, seed=0, rotate=0, zoom=0))
+    images = _in_pipeline(augmentation("digits", image_size=SIZE, seed=0))
     assert set(np.unique(images)) <= {0.0, 100.0, 200.0}  # pixels move, never blend
     dy, dx, flipped = _shifts_and_flips(images)
     assert not flipped.any()  # a mirrored digit is not that digit
@@ -87,14 +87,14 @@ def _bar_geometry(images):
     return np.abs(np.array(angles)), np.array(lengths)
 
 
-def test_digits_preset_rotates_up_to_10_degrees_and_zooms_up_to_10_percent():
+def test_digits_preset_options_rotate_up_to_10_degrees_and_zoom_up_to_10_percent():
     bar = np.zeros((1, 28, 28, 1), np.float32)
     bar[0, 13:15, 6:22] = 255.0  # 16 pixels long, centred
     batch = np.repeat(bar, 256, 0)
-    angle, length = _bar_geometry(augmentation("digits", image_size=28, seed=0, pad=0, zoom=0)(batch, training=True))
+    angle, length = _bar_geometry(augmentation("digits", image_size=28, seed=0, pad=0, rotate=10)(batch, training=True))
     assert angle.max() <= 10.5 and angle.max() > 8 and np.median(angle) > 3  # uniform on -10..10 degrees
     np.testing.assert_allclose(length, 16, atol=0.8)  # rotation keeps the size
-    angle, length = _bar_geometry(augmentation("digits", image_size=28, seed=0, pad=0, rotate=0)(batch, training=True))
+    angle, length = _bar_geometry(augmentation("digits", image_size=28, seed=0, pad=0, zoom=0.1)(batch, training=True))
     assert angle.max() < 0.5  # zoom keeps the angle
     assert 16 * 0.88 < length.min() < 16 * 0.95 and 16 * 1.05 < length.max() < 16 * 1.12  # +- 10%
     with pytest.raises(ValueError, match=r"option `rotate` must be in \[0, 180\); received -5"):
