@@ -15,12 +15,14 @@ leaves exactly these rows out of its held-out block. Each seed is one
 the run keeps (`--checkpoint final`: the last weights, what a preset without
 a validation split keeps; `best`: the best checkpoint), through its saved
 end-to-end model, so test-time augmentation counts when the config asks for
-it. Prints one line per seed and mean +- std; `--json` appends them.
+it. Prints one line per seed and mean +- std; `--json` appends them;
+`--runs DIR` keeps each run directory (its history.csv).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -71,12 +73,14 @@ def main(argv=None):
     parser.add_argument("--set", action="append", default=[], help="a config override")
     parser.add_argument("--checkpoint", choices=("final", "best"), default="final")
     parser.add_argument("--json", help="append one JSON line per seed to this file")
+    parser.add_argument("--runs", help="keep each seed's run directory (history.csv: every epoch's "
+                        "training and validation accuracy) under this folder, as seed-N")
     args = parser.parse_args(argv)
 
     base = kr.get_recipe(args.recipe).config(preset=args.preset)
     splits = tuning_splits(base, args.data)
     scores = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with contextlib.nullcontext(args.runs) if args.runs else tempfile.TemporaryDirectory() as tmp:
         for seed in (int(s) for s in args.seeds.split(",")):
             overrides = [f"runtime.seed={seed}", "runtime.verbose=0", f"data.val_fraction={TUNING_VAL_FRACTION}",
                          *([f"train.epochs={args.epochs}"] if args.epochs else []), *args.set]

@@ -92,6 +92,8 @@ class AugmentConfig:
     # the preset's own value.
     pad: Optional[int] = None  # pixels of the random shift (pad-and-crop); 0: none
     flip: Optional[bool] = None  # random horizontal flip
+    rotate: Optional[float] = None  # digits: largest random rotation, degrees; 0: none
+    zoom: Optional[float] = None  # digits: largest random zoom in or out, a fraction; 0: none
     # Test-time augmentation of image classifiers: "flip" averages the
     # prediction over the image and its mirror image, in the saved and
     # exported model too (twice the inference cost); "multicrop" adds the
@@ -264,6 +266,8 @@ _RANGES = {
     "data.ngrams": _AT_LEAST_1,
     "augment.mix_alpha": _POSITIVE,
     "augment.pad": _NON_NEGATIVE,
+    "augment.rotate": ("in [0, 180)", lambda v: 0 <= v < 180),
+    "augment.zoom": _FRACTION,
     "train.epochs": _AT_LEAST_1,
     "train.batch_size": _POSITIVE,
     "train.lr": _POSITIVE,

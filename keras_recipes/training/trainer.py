@@ -205,8 +205,8 @@ class Trainer:
         from keras_recipes import datasets
 
         a = self.cfg.augment
-        options = {key: value for key, value in (("pad", a.pad), ("flip", a.flip))
-                   if value is not None}
+        options = {key: value for key, value in (("pad", a.pad), ("flip", a.flip), ("rotate", a.rotate),
+                                                 ("zoom", a.zoom)) if value is not None}
         try:
             return datasets.augmentation(a.preset, image_size=self.cfg.data.image_size,
                                          seed=self.cfg.runtime.seed, **options)

@@ -162,10 +162,11 @@ def test_tuning_split_scores_seeds_on_the_fixed_split(accuracy, tmp_path, capsys
     log = tmp_path / "tuning.jsonl"
     scores = tuning_split.main(["cifar-resnet", "--data", str(archives / "train"), "--preset", "fast",
                                 "--epochs", "1", "--seeds", "0,1", "--set", "runtime.precision=float32",
-                                "--set", "train.batch_size=32", "--json", str(log)])
+                                "--set", "train.batch_size=32", "--json", str(log), "--runs", str(tmp_path / "runs")])
     assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [r["seed"] for r in records] == [0, 1] and records[0]["epochs"] == 1
+    assert (tmp_path / "runs" / "seed-1" / "history.csv").is_file()  # --runs keeps the run directories
     assert "+-" in capsys.readouterr().out
     # The split is the seed-1337 one whatever the init seed: 10% of each class.
     from keras_recipes.registry import get_recipe

@@ -60,6 +60,8 @@ def test_cifar_preset_pads_4_crops_and_flips_every_image_independently():
 
 
 def test_digits_preset_shifts_up_to_2_pixels_and_never_flips():
+    assert [type(layer).__name__ for layer in augmentation("digits", image_size=SIZE, rotate=10, zoom=0.1).layers] == [
+        "RandomRotation", "RandomZoom", "RandomTranslation"]
     images = _in_pipeline(augmentation("digits", image_size=SIZE, seed=0))
     assert set(np.unique(images)) <= {0.0, 100.0, 200.0}  # pixels move, never blend
     dy, dx, flipped = _shifts_and_flips(images)
@@ -68,6 +70,35 @@ def test_digits_preset_shifts_up_to_2_pixels_and_never_flips():
         histogram = _histogram(shifts)
         np.testing.assert_allclose(histogram[2:7], np.full(5, 1 / 5), atol=0.04)  # uniform on -2..2
         assert histogram[[0, 1, 7, 8]].sum() == 0
+
+
+def _bar_geometry(images):
+    """(angle in degrees, length) of a bright bar in each image, from the
+    second moments of its pixel intensities (a bar of n pixels: sqrt(12 var) ~ n)."""
+    rows, cols = np.mgrid[:images.shape[1], :images.shape[2]]
+    angles, lengths = [], []
+    for image in keras.ops.convert_to_numpy(images)[..., 0]:
+        w = image / image.sum()
+        r, c = (w * rows).sum(), (w * cols).sum()
+        mu20, mu02, mu11 = (w * (c - cols) ** 2).sum(), (w * (r - rows) ** 2).sum(), (w * (c - cols) * (r - rows)).sum()
+        angles.append(np.degrees(0.5 * np.arctan2(2 * mu11, mu20 - mu02)))
+        spread = (mu20 + mu02) / 2 + np.sqrt(((mu20 - mu02) / 2) ** 2 + mu11 ** 2)  # along the bar
+        lengths.append(np.sqrt(12 * spread))
+    return np.abs(np.array(angles)), np.array(lengths)
+
+
+def test_digits_preset_options_rotate_up_to_10_degrees_and_zoom_up_to_10_percent():
+    bar = np.zeros((1, 28, 28, 1), np.float32)
+    bar[0, 13:15, 6:22] = 255.0  # 16 pixels long, centred
+    batch = np.repeat(bar, 256, 0)
+    angle, length = _bar_geometry(augmentation("digits", image_size=28, seed=0, pad=0, rotate=10)(batch, training=True))
+    assert angle.max() <= 10.5 and angle.max() > 8 and np.median(angle) > 3  # uniform on -10..10 degrees
+    np.testing.assert_allclose(length, 16, atol=0.8)  # rotation keeps the size
+    angle, length = _bar_geometry(augmentation("digits", image_size=28, seed=0, pad=0, zoom=0.1)(batch, training=True))
+    assert angle.max() < 0.5  # zoom keeps the angle
+    assert 16 * 0.88 < length.min() < 16 * 0.95 and 16 * 1.05 < length.max() < 16 * 1.12  # +- 10%
+    with pytest.raises(ValueError, match=r"option `rotate` must be in \[0, 180\); received -5"):
+        augmentation("digits", image_size=28, rotate=-5)
 
 
 @pytest.mark.parametrize("policy_name", ["float32", "mixed_float16", "mixed_bfloat16"])

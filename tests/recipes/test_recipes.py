@@ -128,7 +128,9 @@ def test_mnist_cnn_lenet_preset_is_the_lessons_model():
     default, lenet = recipe.config(), recipe.config(preset="lenet")
     assert (default.model.kernel_size, default.model.convs_per_stage) == (3, 2)
     assert (lenet.model.kernel_size, lenet.model.convs_per_stage, lenet.train.epochs) == (5, 1, 6)
-    assert (lenet.augment, lenet.data) == (default.augment, default.data)  # same data and shifts
+    assert lenet.data == default.data and lenet.augment.preset == default.augment.preset == "digits"
+    # its measured regularisation: dropout 0.5, the digits shifts without rotation or zoom
+    assert (lenet.model.dropout, lenet.augment.rotate, lenet.augment.zoom) == (0.5, 0.0, 0.0)
     model = recipe.build_model(lenet, image_info(lenet))
     assert model.name == "lenet" and model.count_params() == 455_210
     assert [layer.name for layer in model.layers if layer.name.startswith("conv")] == ["conv1", "conv2"]

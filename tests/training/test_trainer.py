@@ -237,13 +237,18 @@ def test_a_bad_setting_is_a_model_build_error_but_a_bug_in_build_model_surfaces(
         assert type(caught.value) is expected
 
 
-def test_augment_pad_and_flip_override_the_preset(toy_recipe, tmp_path):
+def test_augment_options_override_the_preset(toy_recipe, tmp_path):
     cfg = toy_cfg(toy_recipe, "augment.preset=cifar", "augment.pad=2", "augment.flip=false")
     layers = Trainer(cfg, tmp_path / "a").augmentation().layers
     assert [type(layer).__name__ for layer in layers] == ["RandomTranslation"]
     assert layers[0].height_upper == pytest.approx((2.5 - 1e-3) / cfg.data.image_size)
     assert len(Trainer(toy_cfg(toy_recipe, "augment.preset=cifar"), tmp_path / "b").augmentation().layers) == 2
+    digits = Trainer(toy_cfg(toy_recipe, "augment.preset=digits", "augment.rotate=5", "augment.zoom=0"),
+                     tmp_path / "c").augmentation().layers
+    assert [type(layer).__name__ for layer in digits] == ["RandomRotation", "RandomTranslation"]
+    assert digits[0].factor == pytest.approx((-5 / 360, 5 / 360))
     for bad, message in ((["augment.preset=cifar", "augment.pad=-1"], "`augment.pad` must be >= 0"),
+                         (["augment.preset=digits", "augment.zoom=1.5"], r"`augment.zoom` must be in \[0, 1\)"),
                          (["augment.preset=none", "augment.flip=true"],
                           "unknown option 'flip' for augmentation preset 'none'")):
         with pytest.raises(ConfigError, match=message):
