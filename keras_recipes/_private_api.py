@@ -49,11 +49,13 @@ def unpin_distribute_strategy(model) -> None:
     model._distribute_strategy = None
 
 
-def sublayers(layer) -> list:
+def sublayers(layer, of_type=None) -> list:
     """Every layer inside ``layer`` at any depth, also those a custom layer
     builds itself (e.g. the batch norm inside ``ConvPoolBN``), which a walk
-    over ``Model.layers`` does not reach.
+    over ``Model.layers`` does not reach; only instances of ``of_type`` (a
+    class or tuple of classes) when given.
 
     Public replacement: none yet (Keras 3 lists only a model's direct layers).
     """
-    return list(layer._flatten_layers(include_self=False, recursive=True))
+    found = layer._flatten_layers(include_self=False, recursive=True)
+    return [sub for sub in found if of_type is None or isinstance(sub, of_type)]

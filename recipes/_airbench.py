@@ -40,10 +40,6 @@ def per_step_lr(train) -> float:
     return train.lr * train.batch_size / (KILO * (1.0 + 1.0 / (1.0 - train.momentum)))
 
 
-def _layers(model, cls):
-    return [layer for layer in sublayers(model) if isinstance(layer, cls)]
-
-
 class AirbenchTask(ClassificationTask):
     """Classification with airbench's whitening, flips and optimizer."""
 
@@ -87,7 +83,7 @@ class AirbenchTask(ClassificationTask):
             shifts = [augmenter] if augmenter is not None else []
             augmenter = keras.layers.Pipeline([self.flips, *shifts], name="airbench_augmentation")
         models = super().build(info, augmenter)
-        (self.whitening,) = _layers(models.train, PatchWhitening)
+        (self.whitening,) = sublayers(models.train, PatchWhitening)
         if self.whitening_kernel is not None:
             self.whitening.set_kernel(self.whitening_kernel)
         return models
@@ -114,7 +110,7 @@ class AirbenchTask(ClassificationTask):
             lookahead_start=m.lookahead_start_epochs * steps_per_epoch,
             lookahead_decay=m.lookahead_decay, lookahead_power=m.lookahead_power,
             total_steps=t.epochs * steps_per_epoch, epoch_steps=steps_per_epoch)
-        norms = _layers(model, keras.layers.BatchNormalization)
+        norms = sublayers(model, keras.layers.BatchNormalization)
         optimizer.scale_learning_rate([n.beta for n in norms if n.center], m.bias_lr_scale)
         optimizer.train_until([self.whitening.bias], m.whitening_bias_epochs * steps_per_epoch)
         return schedule, optimizer

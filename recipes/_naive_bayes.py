@@ -56,6 +56,6 @@ class NaiveBayesTask(ClassificationTask):
 
         models = super().build(info, augmenter)
         if self.ratio is not None:
-            (layer,) = [l for l in sublayers(models.train) if isinstance(l, NaiveBayesScaling)]
+            (layer,) = sublayers(models.train, NaiveBayesScaling)
             layer.set_ratio(self.ratio)
         return models
